@@ -1,0 +1,351 @@
+//! The [`Cache`] handle: the root directory capability and the handles and
+//! settings every operation shares.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use cap_std::fs::Dir;
+use cap_std::AmbientAuthority;
+
+use crate::error::{Error, Result};
+use crate::format::IndexFormat;
+
+/// The fixed top-level directories of a cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Area {
+    Content = 0,
+    Index = 1,
+    Tmp = 2,
+}
+
+impl Area {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Area::Content => "content-v2",
+            Area::Index => "index-v5",
+            Area::Tmp => "tmp",
+        }
+    }
+}
+
+/// A handle to one cache directory.
+///
+/// A `Cache` holds a [`cap_std::fs::Dir`] for the cache root and touches the
+/// filesystem only through it: no key, integrity string, symlink or `..`
+/// inside the cache can make it reach a path outside. It is cheap to clone
+/// (an `Arc` inside), `Send` and `Sync`, and every operation of the crate is a
+/// method on it (`read_sync`, `read`, …) as well as a free function.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let cache = capcache::Cache::open(dir.path())?;
+/// cache.write_sync("greeting", b"hello")?;
+/// assert_eq!(cache.read_sync("greeting")?, b"hello");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    root: Dir,
+    /// Where the root was opened from, to make error paths absolute; `None`
+    /// for a capability-only cache, whose paths stay relative to its root.
+    root_path: Option<PathBuf>,
+    areas: [OnceLock<Dir>; 3],
+    format: OnceLock<IndexFormat>,
+    durable: bool,
+}
+
+impl fmt::Debug for Cache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache")
+            .field("root", &self.inner.root_path)
+            .field("format", &self.inner.format.get())
+            .field("durable", &self.inner.durable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for opening a [`Cache`]: index format and durability.
+///
+/// # Examples
+///
+/// ```
+/// use capcache::{CacheOptions, IndexFormat};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let cache = CacheOptions::new()
+///     .format(IndexFormat::CacacheRs)
+///     .durable(true)
+///     .open(dir.path())?;
+/// assert_eq!(cache.index_format()?, IndexFormat::CacacheRs);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CacheOptions {
+    format: Option<IndexFormat>,
+    durable: bool,
+}
+
+impl CacheOptions {
+    /// Default options: format detected from the cache (npm's for a new
+    /// cache), no fsync.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses `format` for the index instead of detecting it.
+    pub fn format(mut self, format: IndexFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// With `true`, every write fsyncs the content file and its directory
+    /// before the index line is appended, and the bucket after: a write that
+    /// returned survives a power loss. Costs two to three fsyncs per write.
+    pub fn durable(mut self, durable: bool) -> Self {
+        self.durable = durable;
+        self
+    }
+
+    /// Opens (creating if needed) the cache at `path`.
+    ///
+    /// # Ambient Authority
+    ///
+    /// This resolves `path` with the process's ambient authority; everything
+    /// after that goes through the opened directory only.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the directory cannot be created or opened.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<Cache> {
+        let path = path.as_ref();
+        let authority = cap_std::ambient_authority();
+        let root = match Dir::open_ambient_dir(path, authority) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Dir::create_ambient_dir_all(path, authority)
+                    .and_then(|()| Dir::open_ambient_dir(path, authority))
+                    .map_err(|e| Error::io(path, e))?
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        Ok(self.build(root, Some(path.to_path_buf())))
+    }
+
+    /// Uses `dir` as the cache root. No ambient authority is used, now or later.
+    pub fn from_dir(self, dir: Dir) -> Cache {
+        self.build(dir, None)
+    }
+
+    fn build(self, root: Dir, root_path: Option<PathBuf>) -> Cache {
+        let format = OnceLock::new();
+        if let Some(f) = self.format {
+            let _ = format.set(f);
+        }
+        Cache {
+            inner: Arc::new(Inner {
+                root,
+                root_path,
+                areas: Default::default(),
+                format,
+                durable: self.durable,
+            }),
+        }
+    }
+}
+
+impl Cache {
+    /// Opens (creating if needed) the cache at `path` with default options.
+    ///
+    /// # Ambient Authority
+    ///
+    /// This resolves `path` with the process's ambient authority; use
+    /// [`Cache::from_dir`] in code that should hold only a capability.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the directory cannot be created or opened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let cache = capcache::Cache::open(dir.path().join("my-cache"))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Cache> {
+        CacheOptions::new().open(path)
+    }
+
+    /// Uses `dir` as the cache root, with default options.
+    ///
+    /// The cache can reach nothing but what `dir` grants.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cap_std::{ambient_authority, fs::Dir};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let path = tmp.path();
+    /// let dir = Dir::open_ambient_dir(path, ambient_authority())?;
+    /// let cache = capcache::Cache::from_dir(dir);
+    /// cache.write_sync("k", b"v")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_dir(dir: Dir) -> Cache {
+        CacheOptions::new().from_dir(dir)
+    }
+
+    /// Same as [`Cache::open`], with an explicit ambient-authority token for
+    /// code that audits its uses of ambient authority.
+    ///
+    /// # Ambient Authority
+    ///
+    /// Resolves `path` with ambient authority, as [`Cache::open`] does.
+    pub fn open_ambient(path: impl AsRef<Path>, _authority: AmbientAuthority) -> Result<Cache> {
+        Cache::open(path)
+    }
+
+    /// The root directory capability.
+    pub fn root(&self) -> &Dir {
+        &self.inner.root
+    }
+
+    /// The path the cache was opened from, or `None` for a capability-only cache.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.root_path.as_deref()
+    }
+
+    /// The index format in use: forced by [`CacheOptions::format`], else
+    /// detected from existing buckets, else npm's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the index directory exists but cannot be read.
+    pub fn index_format(&self) -> Result<IndexFormat> {
+        if let Some(f) = self.inner.format.get() {
+            return Ok(*f);
+        }
+        let detected = match self.area(Area::Index, false)? {
+            Some(index) => IndexFormat::detect(index),
+            None => None,
+        };
+        // Remember only what was seen on disk: an empty cache may still get
+        // its first bucket from another writer, so keep looking until then.
+        match detected {
+            Some(f) => Ok(*self.inner.format.get_or_init(|| f)),
+            None => Ok(IndexFormat::Npm),
+        }
+    }
+
+    pub(crate) fn durable(&self) -> bool {
+        self.inner.durable
+    }
+
+    /// The path to show in errors for `rel`, a path relative to the root.
+    pub(crate) fn display_path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        match &self.inner.root_path {
+            Some(root) => root.join(rel),
+            None => rel.as_ref().to_path_buf(),
+        }
+    }
+
+    /// The handle for one of the fixed directories; `Ok(None)` when it does
+    /// not exist and `create` is false. Handles are opened once and kept.
+    pub(crate) fn area(&self, area: Area, create: bool) -> Result<Option<&Dir>> {
+        let cell = &self.inner.areas[area as usize];
+        if let Some(dir) = cell.get() {
+            return Ok(Some(dir));
+        }
+        let root = &self.inner.root;
+        let name = area.name();
+        let dir = match root.open_dir(name) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match root.create_dir(name) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(Error::io(self.display_path(name), e)),
+                }
+                root.open_dir(name)
+                    .map_err(|e| Error::io(self.display_path(name), e))?
+            }
+            Err(e) => return Err(Error::io(self.display_path(name), e)),
+        };
+        Ok(Some(cell.get_or_init(|| dir)))
+    }
+
+    /// Like [`Cache::area`] with `create`, which never yields `None`.
+    pub(crate) fn area_created(&self, area: Area) -> Result<&Dir> {
+        self.area(area, true)?
+            .ok_or_else(|| Error::io(area.name(), io::ErrorKind::NotFound.into()))
+    }
+}
+
+/// Something that names a cache: a [`Cache`] handle or a path.
+///
+/// Every free function takes one, so `capcache::read_sync("./cache", key)`
+/// and `capcache::read_sync(&cache, key)` both work. A path is opened with
+/// ambient authority on each call (as in cacache-rs); a `Cache` reuses its
+/// open handles and is faster.
+pub trait IntoCache: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_source(self) -> CacheSource;
+}
+
+/// An owned, `Send` form of an [`IntoCache`] value, opened where the work runs.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum CacheSource {
+    Handle(Cache),
+    Path(PathBuf),
+}
+
+impl CacheSource {
+    pub(crate) fn open(self) -> Result<Cache> {
+        match self {
+            CacheSource::Handle(cache) => Ok(cache),
+            CacheSource::Path(path) => Cache::open(path),
+        }
+    }
+}
+
+impl IntoCache for &Cache {
+    fn into_source(self) -> CacheSource {
+        CacheSource::Handle(self.clone())
+    }
+}
+
+impl IntoCache for Cache {
+    fn into_source(self) -> CacheSource {
+        CacheSource::Handle(self)
+    }
+}
+
+impl<P: AsRef<Path>> IntoCache for P {
+    fn into_source(self) -> CacheSource {
+        CacheSource::Path(self.as_ref().to_path_buf())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &super::Cache {}
+    impl Sealed for super::Cache {}
+    impl<P: AsRef<std::path::Path>> Sealed for P {}
+}

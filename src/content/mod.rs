@@ -1,0 +1,13 @@
+//! The content store: `content-v2/<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>`.
+//!
+//! Content files are immutable once named: a write goes to a temp file, is
+//! hashed on the way, and is linked into place only if no file has that name
+//! yet. Reads always re-hash what they return.
+
+mod path;
+mod read;
+mod write;
+
+pub(crate) use path::checked_integrity;
+pub(crate) use read::{exists, read, remove};
+pub(crate) use write::ContentWriter;

@@ -1,0 +1,96 @@
+//! Mapping an integrity to its content file, refusing values that would not
+//! name one.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use ssri::{Algorithm, Integrity};
+
+use crate::error::{Error, Result};
+
+/// Digest length in bytes for each algorithm `ssri` knows.
+fn digest_len(algo: Algorithm) -> Option<usize> {
+    Some(match algo {
+        Algorithm::Sha512 => 64,
+        Algorithm::Sha384 => 48,
+        Algorithm::Sha256 => 32,
+        Algorithm::Sha1 => 20,
+        Algorithm::Xxh3 => 16,
+        _ => return None,
+    })
+}
+
+/// Checks that `sri` has a strongest hash whose digest is valid base64 of the
+/// right length, and returns that digest in lowercase hex.
+///
+/// `ssri` parses any text after `algo-` as a digest and panics later in
+/// `to_hex` on bad base64, so every integrity that reaches the filesystem or
+/// a hasher passes here first.
+fn strongest_hex(sri: &Integrity) -> Result<(Algorithm, String)> {
+    let invalid = |reason: &str| Error::InvalidIntegrity {
+        input: sri.to_string(),
+        reason: reason.to_owned(),
+    };
+    let hash = sri
+        .hashes
+        .first()
+        .ok_or_else(|| invalid("it holds no hash"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(hash.digest.as_bytes())
+        .map_err(|e| invalid(&format!("digest is not base64: {e}")))?;
+    match digest_len(hash.algorithm) {
+        Some(len) if len == bytes.len() => Ok((hash.algorithm, hex::encode(bytes))),
+        Some(len) => Err(invalid(&format!(
+            "{} digest has {} bytes, expected {len}",
+            hash.algorithm,
+            bytes.len()
+        ))),
+        None => Err(invalid("unsupported algorithm")),
+    }
+}
+
+/// Returns `sri` if it can name content (see [`content_path`]).
+pub(crate) fn checked_integrity(sri: &Integrity) -> Result<&Integrity> {
+    strongest_hex(sri).map(|_| sri)
+}
+
+/// Path of the content file for `sri`, relative to `content-v2`.
+pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
+    let (algo, hex) = strongest_hex(sri)?;
+    let mut path = PathBuf::from(algo.to_string());
+    path.push(&hex[0..2]);
+    path.push(&hex[2..4]);
+    path.push(&hex[4..]);
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_is_hex_of_strongest_hash_in_npm_segments() {
+        let sri: Integrity = "sha1-deadbeefdeadbeefdeadbeefdeadbeef sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="
+            .parse()
+            .unwrap();
+        // sha1 digest above is not 20 bytes, but sha256 is the strongest and valid.
+        assert_eq!(
+            content_path(&sri).unwrap(),
+            PathBuf::from(
+                "sha256/2c/f2/4dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+            )
+        );
+    }
+
+    #[test]
+    fn refuses_empty_garbled_and_short_digests() {
+        for bad in ["", "sha512-!!!", "sha512-AAAA", "sha256-../../etc/passwd"] {
+            let sri: Integrity = bad.parse().unwrap();
+            let err = content_path(&sri).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidIntegrity { .. }),
+                "{bad}: {err}"
+            );
+        }
+    }
+}

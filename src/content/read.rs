@@ -1,0 +1,116 @@
+//! Reading content back, always verified against its integrity.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use cap_std::fs::File;
+use ssri::{Integrity, IntegrityChecker};
+
+use super::path::content_path;
+use crate::cache::{Area, Cache};
+use crate::error::{Error, Result};
+
+/// Files at least this large are memory-mapped by [`read`] when the `mmap`
+/// feature is on: below it, one `read` into a buffer is as fast as setting
+/// up a mapping.
+#[cfg(all(feature = "mmap", not(target_family = "wasm")))]
+const MMAP_THRESHOLD: u64 = 1024 * 1024;
+
+/// Opens the content file for `sri`, mapping a missing file (or a missing
+/// content directory) to [`Error::ContentNotFound`].
+pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
+    let rel = content_path(sri)?;
+    let display = cache.display_path(Path::new("content-v2").join(&rel));
+    let not_found = || Error::ContentNotFound {
+        integrity: sri.clone(),
+    };
+    let content = cache.area(Area::Content, false)?.ok_or_else(not_found)?;
+    match content.open(&rel) {
+        Ok(file) => Ok((file, display)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
+        Err(e) => Err(Error::io(display, e)),
+    }
+}
+
+/// Reads the whole content for `sri` and checks it against `sri` and, when
+/// known, `size`. Never returns bytes that fail the check.
+pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
+    let (file, display) = open(cache, sri)?;
+    let len = file.metadata().map_err(|e| Error::io(&display, e))?.len();
+    if let Some(expected) = size {
+        if expected != len {
+            return Err(Error::SizeMismatch {
+                path: display,
+                expected,
+                found: len,
+            });
+        }
+    }
+    #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
+    if len >= MMAP_THRESHOLD {
+        // SAFETY: content files are never modified in place by this crate or
+        // by npm's cacache (writers link a new file or rename over a damaged
+        // one, which leaves this inode intact), so the mapping stays valid
+        // while we read it.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(&display, e))?;
+        verify(sri, &map, &display)?;
+        return Ok(map.to_vec());
+    }
+    let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    (&file)
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io(&display, e))?;
+    verify(sri, &data, &display)?;
+    Ok(data)
+}
+
+/// Checks `data` against `sri`.
+pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
+    IntegrityChecker::new(sri.clone())
+        .chain(data)
+        .result()
+        .map(|_| ())
+        .map_err(|e| match e {
+            ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
+                path: path.to_path_buf(),
+                expected,
+                found,
+            },
+            other => Error::InvalidIntegrity {
+                input: sri.to_string(),
+                reason: other.to_string(),
+            },
+        })
+}
+
+/// Whether a content file exists for `sri` (not verified).
+pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
+    let rel = content_path(sri)?;
+    let Some(content) = cache.area(Area::Content, false)? else {
+        return Ok(false);
+    };
+    match content.metadata(&rel) {
+        Ok(meta) => Ok(meta.is_file()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(
+            cache.display_path(Path::new("content-v2").join(rel)),
+            e,
+        )),
+    }
+}
+
+/// Deletes the content file for `sri`; a missing file is not an error.
+pub(crate) fn remove(cache: &Cache, sri: &Integrity) -> Result<()> {
+    let rel = content_path(sri)?;
+    let Some(content) = cache.area(Area::Content, false)? else {
+        return Ok(());
+    };
+    match content.remove_file(&rel) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(
+            cache.display_path(Path::new("content-v2").join(rel)),
+            e,
+        )),
+    }
+}

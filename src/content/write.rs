@@ -1,0 +1,165 @@
+//! Writing content: temp file in `tmp/`, hash while writing, link into place.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use cap_std::fs::{File, OpenOptions};
+use ssri::{Algorithm, Integrity, IntegrityOpts};
+
+use super::path::content_path;
+use crate::cache::{Area, Cache};
+use crate::error::{Error, Result};
+use crate::shard;
+
+/// A content write in progress. Nothing is visible under `content-v2` until
+/// [`ContentWriter::commit`]; dropping the writer removes its temp file.
+pub(crate) struct ContentWriter {
+    cache: Cache,
+    tmp_name: PathBuf,
+    file: Option<File>,
+    hasher: IntegrityOpts,
+    written: u64,
+    expected_size: Option<u64>,
+    expected_sri: Option<Integrity>,
+}
+
+impl ContentWriter {
+    /// Starts a write hashed with `algo`, or with the algorithm of
+    /// `expected_sri` when given (so the result can be compared to it).
+    pub(crate) fn new(
+        cache: &Cache,
+        algo: Algorithm,
+        expected_sri: Option<Integrity>,
+        expected_size: Option<u64>,
+    ) -> Result<Self> {
+        let algo = match &expected_sri {
+            Some(sri) => super::checked_integrity(sri)?.pick_algorithm(),
+            None => algo,
+        };
+        let tmp = cache.area_created(Area::Tmp)?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        // 64 random bits: a collision with a live temp file is retried, not fatal.
+        let (tmp_name, file) = loop {
+            let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
+            match tmp.open_with(&name, &options) {
+                Ok(file) => break (name, file),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(Error::io(
+                        cache.display_path(Path::new("tmp").join(name)),
+                        e,
+                    ))
+                }
+            }
+        };
+        Ok(ContentWriter {
+            cache: cache.clone(),
+            tmp_name,
+            file: Some(file),
+            hasher: IntegrityOpts::new().algorithm(algo),
+            written: 0,
+            expected_size,
+            expected_sri,
+        })
+    }
+
+    fn tmp_display(&self) -> PathBuf {
+        self.cache
+            .display_path(Path::new("tmp").join(&self.tmp_name))
+    }
+
+    /// Appends `buf` to the content, hashing it on the way.
+    pub(crate) fn write_all(&mut self, buf: &[u8]) -> Result<()> {
+        let file = self.file.as_mut().expect("write after commit");
+        file.write_all(buf)
+            .map_err(|e| Error::io(self.tmp_display(), e))?;
+        self.hasher.input(buf);
+        self.written += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Checks the expected size and integrity, then moves the data into the
+    /// content store. Existing content is never rewritten.
+    ///
+    /// Returns the integrity and the size in bytes.
+    pub(crate) fn commit(mut self) -> Result<(Integrity, u64)> {
+        let file = self.file.take().expect("commit twice");
+        let hasher = std::mem::take(&mut self.hasher);
+        let sri = hasher.result();
+        if let Some(expected) = self.expected_size {
+            if expected != self.written {
+                return Err(Error::SizeMismatch {
+                    path: self.tmp_display(),
+                    expected,
+                    found: self.written,
+                });
+            }
+        }
+        if let Some(expected) = &self.expected_sri {
+            if !expected.hashes.iter().any(|h| h == &sri.hashes[0]) {
+                return Err(Error::IntegrityMismatch {
+                    path: self.tmp_display(),
+                    expected: expected.clone(),
+                    found: sri,
+                });
+            }
+        }
+        if self.cache.durable() {
+            file.sync_all()
+                .map_err(|e| Error::io(self.tmp_display(), e))?;
+        }
+        drop(file);
+        let rel = content_path(&sri)?;
+        self.place(&rel)?;
+        Ok((sri, self.written))
+    }
+
+    /// Links the temp file to `rel` under `content-v2` unless a file of the
+    /// right size is already there, then removes the temp name.
+    ///
+    /// A hard link fails instead of replacing, so two writers of the same
+    /// content never rewrite a file a reader has open (cacache-rs#83).
+    /// Where hard links are unsupported, fall back to a rename that is only
+    /// attempted when the target is absent.
+    fn place(&mut self, rel: &Path) -> Result<()> {
+        let cache = self.cache.clone();
+        let content = cache.area_created(Area::Content)?;
+        let tmp = cache.area_created(Area::Tmp)?;
+        let display = || cache.display_path(Path::new("content-v2").join(rel));
+        let linked =
+            shard::with_parent(content, rel, || tmp.hard_link(&self.tmp_name, content, rel));
+        let outcome = match linked {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // Same name means same hash; a different length means the
+                // existing file is damaged, and ours may replace it.
+                match content.metadata(rel) {
+                    Ok(meta) if meta.is_file() && meta.len() == self.written => Ok(()),
+                    _ => tmp.rename(&self.tmp_name, content, rel),
+                }
+            }
+            Err(_) => match content.metadata(rel) {
+                Ok(meta) if meta.is_file() && meta.len() == self.written => Ok(()),
+                _ => shard::with_parent(content, rel, || tmp.rename(&self.tmp_name, content, rel)),
+            },
+        };
+        outcome.map_err(|e| Error::io(display(), e))?;
+        if self.cache.durable() {
+            let parent = rel.parent().unwrap_or(Path::new(""));
+            shard::sync_dir(content, parent).map_err(|e| Error::io(display(), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ContentWriter {
+    fn drop(&mut self) {
+        // After a rename the name is gone and this fails harmlessly; after a
+        // link or an abandoned write it removes the temp file.
+        self.file.take();
+        if let Ok(Some(tmp)) = self.cache.area(Area::Tmp, false) {
+            let _ = tmp.remove_file(&self.tmp_name);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Bucket files: `index-v5/<k[0..2]>/<k[2..4]>/<k[4..]>`, append-only text.
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use cap_std::fs::OpenOptions;
+use ssri::Integrity;
+
+use super::line::{self, RawEntry};
+use crate::cache::{Area, Cache};
+use crate::content;
+use crate::error::{Error, Result};
+use crate::format::IndexFormat;
+use crate::metadata::Metadata;
+use crate::shard;
+use crate::write_opts::{now_millis, WriteOpts};
+
+/// Refuses keys that cannot be stored. Any non-empty string works: keys are
+/// hashed for the file name and JSON-escaped in the line.
+pub(crate) fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::invalid_key(key, "keys must not be empty"));
+    }
+    Ok(())
+}
+
+/// A key's bucket path relative to `index-v5`.
+pub(crate) fn bucket_rel(format: IndexFormat, key: &str) -> PathBuf {
+    let hash = format.key_hash(key);
+    let mut path = PathBuf::from(&hash[0..2]);
+    path.push(&hash[2..4]);
+    path.push(&hash[4..]);
+    path
+}
+
+fn display(cache: &Cache, rel: &Path) -> PathBuf {
+    cache.display_path(Path::new("index-v5").join(rel))
+}
+
+/// Reads a bucket whole; `None` if it does not exist.
+pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
+    let Some(index) = cache.area(Area::Index, false)? else {
+        return Ok(None);
+    };
+    match index.read(rel) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(display(cache, rel), e)),
+    }
+}
+
+/// Appends one entry for `key` with a single write, creating the bucket and
+/// its shard directories when missing.
+pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
+    let format = cache.index_format()?;
+    let rel = bucket_rel(format, &entry.key);
+    let index = cache.area_created(Area::Index)?;
+    let line = line::encode(format, entry);
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    let io_err = |e| Error::io(display(cache, &rel), e);
+    let mut file =
+        shard::with_parent(index, &rel, || index.open_with(&rel, &options)).map_err(io_err)?;
+    // One write call: a concurrent appender cannot interleave inside it on
+    // local filesystems, and a torn tail is caught by the line hash.
+    file.write_all(&line).map_err(io_err)?;
+    if cache.durable() {
+        file.sync_all().map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// Turns a stored entry into [`Metadata`]; `Ok(None)` for a tombstone.
+pub(crate) fn to_metadata(cache: &Cache, rel: &Path, raw: RawEntry) -> Result<Option<Metadata>> {
+    let Some(sri_text) = raw.integrity else {
+        return Ok(None);
+    };
+    let bad = |reason: String| Error::BadIndex {
+        path: display(cache, rel),
+        key: raw.key.clone(),
+        reason,
+    };
+    let integrity: Integrity = sri_text
+        .parse()
+        .map_err(|e| bad(format!("integrity {sri_text:?}: {e}")))?;
+    content::checked_integrity(&integrity).map_err(|e| bad(e.to_string()))?;
+    let size = match raw.size {
+        Some(size) => {
+            usize::try_from(size).map_err(|_| bad(format!("size {size} does not fit usize")))?
+        }
+        None => 0,
+    };
+    Ok(Some(Metadata {
+        key: raw.key,
+        integrity,
+        time: raw.time,
+        size,
+        metadata: raw.metadata,
+        raw_metadata: raw.raw_metadata,
+    }))
+}
+
+/// The latest entry for `key`, or `None` if it has none or was deleted.
+pub(crate) fn find(cache: &Cache, key: &str) -> Result<Option<Metadata>> {
+    let format = cache.index_format()?;
+    let rel = bucket_rel(format, key);
+    let Some(bucket) = read(cache, &rel)? else {
+        return Ok(None);
+    };
+    let latest = line::decode(format, &bucket)
+        .filter(|e| e.key == key)
+        .last();
+    match latest {
+        Some(raw) => to_metadata(cache, &rel, raw),
+        None => Ok(None),
+    }
+}
+
+/// Records `key` → `sri` (of `size` bytes) with the options' time and metadata.
+pub(crate) fn insert(
+    cache: &Cache,
+    key: &str,
+    sri: &Integrity,
+    size: u64,
+    opts: &WriteOpts,
+) -> Result<()> {
+    check_key(key)?;
+    append(
+        cache,
+        &RawEntry {
+            key: key.to_owned(),
+            integrity: Some(sri.to_string()),
+            time: opts.time_or_now(),
+            size: Some(size),
+            metadata: opts.metadata.clone().unwrap_or_default(),
+            raw_metadata: opts.raw_metadata.clone(),
+        },
+    )
+}
+
+/// Appends a tombstone for `key`; its content is left alone.
+pub(crate) fn delete(cache: &Cache, key: &str) -> Result<()> {
+    check_key(key)?;
+    append(
+        cache,
+        &RawEntry {
+            key: key.to_owned(),
+            integrity: None,
+            time: now_millis(),
+            size: Some(0),
+            metadata: serde_json::Value::Null,
+            raw_metadata: None,
+        },
+    )
+}
+
+/// Rewrites `key`'s bucket to hold only the latest live entry of each key in
+/// it, dropping tombstoned keys and unreadable lines. Returns the number of
+/// lines dropped.
+///
+/// The new bucket is written in `tmp/` and renamed over the old one. Lines
+/// appended to the old file while this ran are copied over after the rename.
+pub(crate) fn compact(cache: &Cache, key: &str) -> Result<usize> {
+    check_key(key)?;
+    let format = cache.index_format()?;
+    let rel = bucket_rel(format, key);
+    let Some(index) = cache.area(Area::Index, false)? else {
+        return Ok(0);
+    };
+    let io_err = |e| Error::io(display(cache, &rel), e);
+    let mut old = match index.open(&rel) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io_err(e)),
+    };
+    let mut bytes = Vec::new();
+    old.read_to_end(&mut bytes).map_err(io_err)?;
+    let read_len = bytes.len() as u64;
+
+    let kept: Vec<RawEntry> = line::latest_per_key(format, &bytes)
+        .into_iter()
+        .filter(|e| e.integrity.is_some())
+        .collect();
+    let line_count = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    let mut fresh = Vec::new();
+    for entry in &kept {
+        fresh.extend_from_slice(&line::encode(format, entry));
+    }
+
+    let tmp = cache.area_created(Area::Tmp)?;
+    let tmp_name = format!("{:016x}.bucket", fastrand::u64(..));
+    let tmp_err = |e| Error::io(cache.display_path(Path::new("tmp").join(&tmp_name)), e);
+    let mut file = tmp.create(&tmp_name).map_err(tmp_err)?;
+    file.write_all(&fresh).map_err(tmp_err)?;
+    if cache.durable() {
+        file.sync_all().map_err(tmp_err)?;
+    }
+    drop(file);
+    if let Err(e) = tmp.rename(&tmp_name, index, &rel) {
+        let _ = tmp.remove_file(&tmp_name);
+        return Err(io_err(e));
+    }
+    // Carry over whatever another writer appended to the old file meanwhile.
+    let mut tail = Vec::new();
+    old.seek(SeekFrom::Start(read_len)).map_err(io_err)?;
+    old.read_to_end(&mut tail).map_err(io_err)?;
+    if !tail.is_empty() {
+        let mut options = OpenOptions::new();
+        options.append(true);
+        let mut new = index.open_with(&rel, &options).map_err(io_err)?;
+        new.write_all(&tail).map_err(io_err)?;
+    }
+    Ok(line_count.saturating_sub(kept.len()))
+}

@@ -1,0 +1,147 @@
+//! A content-addressable key/value disk cache that touches the filesystem
+//! only through a [`cap_std::fs::Dir`] capability, shares its on-disk format
+//! with npm's `cacache` (and reads and writes `cacache-rs` caches), and runs
+//! under WASI.
+//!
+//! Values are stored once per content hash under `content-v2/`; keys map to
+//! content through append-only bucket files under `index-v5/`. Every read is
+//! verified against the content's integrity: damaged data is an error, never
+//! a result.
+//!
+//! Every operation exists as a blocking function (`read_sync`) and, with the
+//! `async` feature, as an async one (`read`) that runs its file I/O and
+//! hashing off the executor thread. Both come from one source. Each is a
+//! free function taking a path or a [`Cache`], and a method on [`Cache`].
+//!
+//! # Examples
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let tmp = tempfile::tempdir()?;
+//! # let dir = tmp.path();
+//! let sri = capcache::write_sync(dir, "my-key", b"hello world")?;
+//! assert_eq!(capcache::read_sync(dir, "my-key")?, b"hello world");
+//! assert_eq!(capcache::read_hash_sync(dir, &sri)?, b"hello world");
+//!
+//! #[cfg(feature = "async")]
+//! smol::block_on(async {
+//!     let data = capcache::read(dir, "my-key").await?;
+//!     assert_eq!(data, b"hello world");
+//!     Ok::<_, capcache::Error>(())
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Cargo features
+//!
+//! - `async` (default): the async API, on smol's blocking pool natively and
+//!   inline on WASI. Without it no async runtime is in the dependency tree.
+//! - `mmap` (default): memory-map large content files on whole-value reads
+//!   (native targets; on WASI it compiles and reads with buffers).
+//! - `link_to`: reserved for linking existing files into the cache.
+#![warn(missing_docs)]
+
+mod cache;
+mod clear;
+mod content;
+mod error;
+mod format;
+pub mod index;
+mod metadata;
+mod ops;
+mod rt;
+mod shard;
+mod write_opts;
+
+#[doc(hidden)]
+pub use cache::CacheSource;
+pub use cache::{Cache, CacheOptions, IntoCache};
+pub use error::{Error, Result};
+pub use format::IndexFormat;
+pub use index::EntryIter;
+pub use metadata::Metadata;
+pub use serde_json::Value;
+pub use ssri::{Algorithm, Integrity};
+pub use write_opts::WriteOpts;
+
+#[cfg(feature = "async")]
+pub use ops::asynchronous::{
+    clear, exists, metadata, read, read_hash, remove, remove_hash, write, write_hash,
+    write_hash_with_algo, write_with_algo, write_with_opts,
+};
+pub use ops::blocking::{
+    clear as clear_sync, exists as exists_sync, metadata as metadata_sync, read as read_sync,
+    read_hash as read_hash_sync, remove as remove_sync, remove_hash as remove_hash_sync,
+    write as write_sync, write_hash as write_hash_sync,
+    write_hash_with_algo as write_hash_with_algo_sync, write_with_algo as write_with_algo_sync,
+    write_with_opts as write_with_opts_sync,
+};
+
+mod methods;
+
+/// Iterates over every live entry in the cache (blocking).
+///
+/// Buckets are read one at a time; an unusable entry is yielded as an `Err`
+/// and the walk goes on.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "a", b"1")?;
+/// capcache::write_sync(dir, "b", b"2")?;
+/// let mut keys: Vec<String> = capcache::list_sync(dir)
+///     .map(|entry| entry.map(|m| m.key))
+///     .collect::<Result<_, _>>()?;
+/// keys.sort();
+/// assert_eq!(keys, ["a", "b"]);
+/// # Ok(())
+/// # }
+/// ```
+pub fn list_sync<C: IntoCache>(cache: C) -> EntryIter {
+    index::ls(cache)
+}
+
+/// A stream of every live entry in the cache; the walk runs off the executor
+/// thread.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::StreamExt;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "a", b"1")?;
+/// smol::block_on(async {
+///     let entries: Vec<_> = capcache::list(dir).collect().await;
+///     assert_eq!(entries.len(), 1);
+/// });
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "async")]
+pub fn list<C: IntoCache>(cache: C) -> index::EntryStream {
+    index::EntryStream::new(index::ls(cache))
+}
+
+/// Compile-time proof of the thread-safety promises in the docs: `Cache`
+/// is `Send + Sync + Clone` and the async API's futures and streams are `Send`,
+/// so any executor can run them.
+#[allow(dead_code)]
+fn assert_thread_safety(cache: &Cache) {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Cache>();
+    #[cfg(feature = "async")]
+    {
+        fn send<T: Send>(_: &T) {}
+        send(&read(cache, "k"));
+        send(&write(cache, "k", b"v"));
+        send(&cache.read("k"));
+        send(&list(cache));
+    }
+    let _ = cache;
+}

@@ -1,0 +1,136 @@
+//! Every operation as a method on [`Cache`]: the blocking `_sync` form and,
+//! with the `async` feature, the async form, both calling the one generated
+//! implementation in `ops`.
+
+use crate::cache::Cache;
+use crate::error::Result;
+use crate::index::EntryIter;
+use crate::metadata::Metadata;
+use crate::write_opts::WriteOpts;
+use ssri::{Algorithm, Integrity};
+
+/// Generates the method pair for each operation. The doc text is shared; each
+/// method links the free function that documents errors and examples.
+macro_rules! pairs {
+    ($(
+        $(#[doc = $doc:expr])*
+        fn $name:ident / $sync:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;
+    )*) => {
+        impl Cache {
+            $(
+                $(#[doc = $doc])*
+                ///
+                #[doc = concat!("Blocking form; see [`crate::", stringify!($sync), "`].")]
+                pub fn $sync(&self, $($arg: $ty),*) -> Result<$ret> {
+                    crate::ops::blocking::$name(self, $($arg),*)
+                }
+
+                $(#[doc = $doc])*
+                ///
+                #[doc = concat!("Async form; see [`crate::", stringify!($name), "`].")]
+                #[cfg(feature = "async")]
+                pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
+                    crate::ops::asynchronous::$name(self, $($arg),*).await
+                }
+            )*
+        }
+    };
+}
+
+pairs! {
+    /// Writes `data` under `key` (sha512) and returns its integrity.
+    fn write / write_sync(key: impl AsRef<str>, data: impl AsRef<[u8]>) -> Integrity;
+    /// Writes `data` under `key` with [`WriteOpts`].
+    fn write_with_opts / write_with_opts_sync(key: impl AsRef<str>, data: impl AsRef<[u8]>, opts: WriteOpts) -> Integrity;
+    /// Stores `data` as content only (sha512); no index entry.
+    fn write_hash / write_hash_sync(data: impl AsRef<[u8]>) -> Integrity;
+    /// Reads the value under `key`, verified.
+    fn read / read_sync(key: impl AsRef<str>) -> Vec<u8>;
+    /// Reads the content with integrity `sri`, verified.
+    fn read_hash / read_hash_sync(sri: &Integrity) -> Vec<u8>;
+    /// The index entry for `key`, if any.
+    fn metadata / metadata_sync(key: impl AsRef<str>) -> Option<Metadata>;
+    /// Whether content with integrity `sri` is stored.
+    fn exists / exists_sync(sri: &Integrity) -> bool;
+    /// Removes the entry for `key` (content stays).
+    fn remove / remove_sync(key: impl AsRef<str>) -> ();
+    /// Deletes the content file for `sri`.
+    fn remove_hash / remove_hash_sync(sri: &Integrity) -> ();
+    /// Removes every entry and content file.
+    fn clear / clear_sync() -> ();
+    /// Compacts `key`'s bucket; see [`crate::index::compact`].
+    fn index_compact / compact_sync(key: impl AsRef<str>) -> usize;
+}
+
+impl Cache {
+    /// Writes `data` under `key`, hashed with `algo`.
+    ///
+    /// Blocking form; see [`crate::write_with_algo_sync`].
+    pub fn write_with_algo_sync(
+        &self,
+        algo: Algorithm,
+        key: impl AsRef<str>,
+        data: impl AsRef<[u8]>,
+    ) -> Result<Integrity> {
+        crate::ops::blocking::write_with_algo(algo, self, key, data)
+    }
+
+    /// Writes `data` under `key`, hashed with `algo`.
+    ///
+    /// Async form; see [`crate::write_with_algo`].
+    #[cfg(feature = "async")]
+    pub async fn write_with_algo(
+        &self,
+        algo: Algorithm,
+        key: impl AsRef<str>,
+        data: impl AsRef<[u8]>,
+    ) -> Result<Integrity> {
+        crate::ops::asynchronous::write_with_algo(algo, self, key, data).await
+    }
+
+    /// Stores `data` as content only, hashed with `algo`.
+    ///
+    /// Blocking form; see [`crate::write_hash_with_algo_sync`].
+    pub fn write_hash_with_algo_sync(
+        &self,
+        algo: Algorithm,
+        data: impl AsRef<[u8]>,
+    ) -> Result<Integrity> {
+        crate::ops::blocking::write_hash_with_algo(algo, self, data)
+    }
+
+    /// Stores `data` as content only, hashed with `algo`.
+    ///
+    /// Async form; see [`crate::write_hash_with_algo`].
+    #[cfg(feature = "async")]
+    pub async fn write_hash_with_algo(
+        &self,
+        algo: Algorithm,
+        data: impl AsRef<[u8]>,
+    ) -> Result<Integrity> {
+        crate::ops::asynchronous::write_hash_with_algo(algo, self, data).await
+    }
+
+    /// Iterates over every live entry (blocking); see [`crate::list_sync`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// let cache = capcache::Cache::open(tmp.path())?;
+    /// cache.write_sync("k", b"v")?;
+    /// assert_eq!(cache.list_sync().count(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_sync(&self) -> EntryIter {
+        crate::list_sync(self)
+    }
+
+    /// A stream of every live entry; see [`crate::list`].
+    #[cfg(feature = "async")]
+    pub fn list(&self) -> crate::index::EntryStream {
+        crate::list(self)
+    }
+}

@@ -1,0 +1,528 @@
+// The one source of every operation; see `ops/mod.rs` for how it is built
+// twice. Each function moves its arguments into owned values and does all
+// file I/O and hashing inside one `rt::run` closure: one hop to the blocking
+// pool per call in the async build, none in the blocking build.
+
+#[allow(unused_imports)]
+use crate::cache::{Area, IntoCache};
+use crate::content::{self, ContentWriter};
+use crate::error::{Error, Result};
+use crate::index::bucket;
+use crate::metadata::Metadata;
+use crate::write_opts::WriteOpts;
+use ssri::{Algorithm, Integrity};
+
+/// Writes `data` under `key` with [`WriteOpts`] (algorithm, expected
+/// integrity and size, time, metadata). Returns the content's integrity.
+///
+/// `write_with_opts` awaits (off the executor thread); `write_with_opts_sync`
+/// blocks. The content is hashed while written to a temp file and linked into
+/// `content-v2` only if no file has its name yet; then one index line is
+/// appended.
+///
+/// # Errors
+///
+/// [`Error::InvalidKey`] for an empty key; [`Error::SizeMismatch`] or
+/// [`Error::IntegrityMismatch`] if the data does not match what `opts`
+/// expects (nothing is stored then); [`Error::Io`] on file-system failures.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let opts = capcache::WriteOpts::new().metadata(serde_json::json!({"v": 1}));
+/// capcache::write_with_opts_sync(dir, "k", b"hello", opts.clone())?;
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     capcache::write_with_opts(dir, "k", b"hello", opts).await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn write_with_opts<C, K, D>(
+    cache: C,
+    key: K,
+    data: D,
+    opts: WriteOpts,
+) -> Result<Integrity>
+where
+    C: IntoCache,
+    K: AsRef<str>,
+    D: AsRef<[u8]>,
+{
+    let (source, key, data) = (cache.into_source(), key.as_ref().to_owned(), rt::owned(data));
+    rt::run(move || {
+        bucket::check_key(&key)?;
+        let cache = source.open()?;
+        let expected_size = opts.size.map(|s| s as u64);
+        let mut writer = ContentWriter::new(
+            &cache,
+            opts.algorithm_or_default(),
+            opts.sri.clone(),
+            expected_size,
+        )?;
+        writer.write_all(data.as_ref())?;
+        let (sri, size) = writer.commit()?;
+        bucket::insert(&cache, &key, &sri, size, &opts)?;
+        Ok(sri)
+    })
+    .await
+}
+
+/// Writes `data` under `key` with sha512 and returns its integrity.
+///
+/// `write` awaits (off the executor thread); `write_sync` blocks. See
+/// [`write_with_opts`] for how a write proceeds and fails.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_sync(dir, "greeting", b"hello")?;
+/// assert_eq!(capcache::read_hash_sync(dir, &sri)?, b"hello");
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     let sri = capcache::write(dir, "greeting", b"hello").await?;
+///     assert_eq!(capcache::read_hash(dir, &sri).await?, b"hello");
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn write<C: IntoCache, K: AsRef<str>, D: AsRef<[u8]>>(
+    cache: C,
+    key: K,
+    data: D,
+) -> Result<Integrity> {
+    write_with_opts(cache, key, data, WriteOpts::new()).await
+}
+
+/// Writes `data` under `key`, hashed with `algo`, and returns its integrity.
+///
+/// `write_with_algo` awaits; `write_with_algo_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// use capcache::Algorithm;
+/// let sri = capcache::write_with_algo_sync(Algorithm::Sha256, dir, "k", b"hi")?;
+/// assert_eq!(sri.pick_algorithm(), Algorithm::Sha256);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     let sri = capcache::write_with_algo(Algorithm::Sha1, dir, "k", b"hi").await?;
+///     assert_eq!(sri.pick_algorithm(), Algorithm::Sha1);
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn write_with_algo<C: IntoCache, K: AsRef<str>, D: AsRef<[u8]>>(
+    algo: Algorithm,
+    cache: C,
+    key: K,
+    data: D,
+) -> Result<Integrity> {
+    write_with_opts(cache, key, data, WriteOpts::new().algorithm(algo)).await
+}
+
+/// Stores `data` as content only (no index entry), hashed with `algo`;
+/// returns the integrity to read it back with [`read_hash`].
+///
+/// `write_hash_with_algo` awaits; `write_hash_with_algo_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// use capcache::Algorithm;
+/// let sri = capcache::write_hash_with_algo_sync(Algorithm::Sha384, dir, b"x")?;
+/// assert!(capcache::exists_sync(dir, &sri)?);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     let sri = capcache::write_hash_with_algo(Algorithm::Sha256, dir, b"x").await?;
+///     assert!(capcache::exists(dir, &sri).await?);
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn write_hash_with_algo<C: IntoCache, D: AsRef<[u8]>>(
+    algo: Algorithm,
+    cache: C,
+    data: D,
+) -> Result<Integrity> {
+    let (source, data) = (cache.into_source(), rt::owned(data));
+    rt::run(move || {
+        let cache = source.open()?;
+        let mut writer = ContentWriter::new(&cache, algo, None, None)?;
+        writer.write_all(data.as_ref())?;
+        Ok(writer.commit()?.0)
+    })
+    .await
+}
+
+/// Stores `data` as content only (no index entry), hashed with sha512;
+/// returns the integrity to read it back with [`read_hash`].
+///
+/// `write_hash` awaits; `write_hash_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_hash_sync(dir, b"anonymous")?;
+/// assert_eq!(capcache::read_hash_sync(dir, &sri)?, b"anonymous");
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     let sri = capcache::write_hash(dir, b"anonymous").await?;
+///     assert_eq!(capcache::read_hash(dir, &sri).await?, b"anonymous");
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn write_hash<C: IntoCache, D: AsRef<[u8]>>(
+    cache: C,
+    data: D,
+) -> Result<Integrity> {
+    write_hash_with_algo(Algorithm::Sha512, cache, data).await
+}
+
+/// Reads the whole value stored under `key`, verified against its integrity
+/// and recorded size.
+///
+/// `read` awaits (file I/O and hashing off the executor thread); `read_sync`
+/// blocks.
+///
+/// # Errors
+///
+/// [`Error::EntryNotFound`] if the key has no live entry;
+/// [`Error::ContentNotFound`] if its content file is gone;
+/// [`Error::IntegrityMismatch`] or [`Error::SizeMismatch`] if the content is
+/// damaged (the bytes are never returned); [`Error::BadIndex`] if the entry's
+/// integrity is unusable; [`Error::Io`] on file-system failures.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "k", b"v")?;
+/// assert_eq!(capcache::read_sync(dir, "k")?, b"v");
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert_eq!(capcache::read(dir, "k").await?, b"v");
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u8>> {
+    let (source, key) = (cache.into_source(), key.as_ref().to_owned());
+    rt::run(move || {
+        let cache = source.open()?;
+        let entry = bucket::find(&cache, &key)?.ok_or(Error::EntryNotFound { key })?;
+        // cacache-rs's write_sync records size 0 for any value, so 0 means
+        // "unknown"; the integrity check still covers the bytes.
+        let size = Some(entry.size as u64).filter(|&s| s != 0);
+        content::read(&cache, &entry.integrity, size)
+    })
+    .await
+}
+
+/// Reads the content with integrity `sri`, verified, without consulting the
+/// index.
+///
+/// `read_hash` awaits; `read_hash_sync` blocks.
+///
+/// # Errors
+///
+/// [`Error::InvalidIntegrity`] if `sri` cannot name content;
+/// [`Error::ContentNotFound`], [`Error::IntegrityMismatch`], [`Error::Io`].
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_sync(dir, "k", b"v")?;
+/// assert_eq!(capcache::read_hash_sync(dir, &sri)?, b"v");
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert_eq!(capcache::read_hash(dir, &sri).await?, b"v");
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn read_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<Vec<u8>> {
+    let (source, sri) = (cache.into_source(), sri.clone());
+    rt::run(move || content::read(&source.open()?, &sri, None)).await
+}
+
+/// The index entry for `key`, or `None` if it has none or it was removed.
+/// Content is not read.
+///
+/// `metadata` awaits; `metadata_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// assert!(capcache::metadata_sync(dir, "k")?.is_none());
+/// capcache::write_sync(dir, "k", b"v")?;
+/// assert_eq!(capcache::metadata_sync(dir, "k")?.unwrap().size, 1);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert_eq!(capcache::metadata(dir, "k").await?.unwrap().size, 1);
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn metadata<C: IntoCache, K: AsRef<str>>(
+    cache: C,
+    key: K,
+) -> Result<Option<Metadata>> {
+    let (source, key) = (cache.into_source(), key.as_ref().to_owned());
+    rt::run(move || bucket::find(&source.open()?, &key)).await
+}
+
+/// Whether content with integrity `sri` is stored (not verified).
+///
+/// `exists` awaits; `exists_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_hash_sync(dir, b"x")?;
+/// assert!(capcache::exists_sync(dir, &sri)?);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert!(capcache::exists(dir, &sri).await?);
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
+    let (source, sri) = (cache.into_source(), sri.clone());
+    rt::run(move || content::exists(&source.open()?, &sri)).await
+}
+
+/// Removes the entry for `key` by appending a tombstone. Content is left in
+/// place: other keys may share it (reclaim unused content with a verify).
+///
+/// `remove` awaits; `remove_sync` blocks. Removing a missing key is not an
+/// error.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "k", b"v")?;
+/// capcache::remove_sync(dir, "k")?;
+/// assert!(capcache::metadata_sync(dir, "k")?.is_none());
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     capcache::remove(dir, "k").await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn remove<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<()> {
+    let (source, key) = (cache.into_source(), key.as_ref().to_owned());
+    rt::run(move || bucket::delete(&source.open()?, &key)).await
+}
+
+/// Deletes the content file for `sri`. Entries that point at it then fail
+/// to read with [`Error::ContentNotFound`].
+///
+/// `remove_hash` awaits; `remove_hash_sync` blocks. A missing file is not an
+/// error.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_hash_sync(dir, b"x")?;
+/// capcache::remove_hash_sync(dir, &sri)?;
+/// assert!(!capcache::exists_sync(dir, &sri)?);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     capcache::remove_hash(dir, &sri).await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn remove_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<()> {
+    let (source, sri) = (cache.into_source(), sri.clone());
+    rt::run(move || content::remove(&source.open()?, &sri)).await
+}
+
+/// Removes every entry, content file and temp file of the cache.
+///
+/// `clear` awaits; `clear_sync` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "k", b"v")?;
+/// capcache::clear_sync(dir)?;
+/// assert!(capcache::metadata_sync(dir, "k")?.is_none());
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     capcache::clear(dir).await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn clear<C: IntoCache>(cache: C) -> Result<()> {
+    let source = cache.into_source();
+    rt::run(move || crate::clear::clear(&source.open()?)).await
+}
+
+/// Records `key` → the integrity in `opts` (with its size, time and
+/// metadata) without writing content. Returns that integrity.
+///
+/// `insert_async` awaits; `insert` blocks (cacache-rs's names).
+///
+/// # Errors
+///
+/// [`Error::InvalidIntegrity`] if `opts` has no usable integrity;
+/// [`Error::InvalidKey`] for an empty key; [`Error::Io`].
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_hash_sync(dir, b"v")?;
+/// capcache::index::insert(dir, "k", capcache::WriteOpts::new().integrity(sri).size(1))?;
+/// assert_eq!(capcache::read_sync(dir, "k")?, b"v");
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     let sri = capcache::Integrity::from(b"w");
+///     capcache::index::insert_async(dir, "k2", capcache::WriteOpts::new().integrity(sri)).await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
+    cache: C,
+    key: K,
+    opts: WriteOpts,
+) -> Result<Integrity> {
+    let (source, key) = (cache.into_source(), key.as_ref().to_owned());
+    rt::run(move || {
+        let sri = opts.sri.clone().ok_or_else(|| Error::InvalidIntegrity {
+            input: String::new(),
+            reason: "index::insert needs WriteOpts::integrity".into(),
+        })?;
+        content::checked_integrity(&sri)?;
+        let size = opts.size.unwrap_or(0) as u64;
+        bucket::insert(&source.open()?, &key, &sri, size, &opts)?;
+        Ok(sri)
+    })
+    .await
+}
+
+/// Appends a tombstone for `key`, as [`remove`] does.
+///
+/// `delete_async` awaits; `delete` blocks (cacache-rs's names).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "k", b"v")?;
+/// capcache::index::delete(dir, "k")?;
+/// assert!(capcache::index::find(dir, "k")?.is_none());
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     capcache::index::delete_async(dir, "k").await?;
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn index_delete<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<()> {
+    remove(cache, key).await
+}
+
+/// Rewrites `key`'s bucket file to hold only the latest live entry of each
+/// key in it; returns the number of lines dropped. Reads then parse one
+/// line instead of every write ever made to the key.
+///
+/// The new bucket is written aside and renamed into place; lines appended
+/// meanwhile are carried over. `compact_async` awaits; `compact` blocks.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// for i in 0..3 { capcache::write_sync(dir, "k", [i])?; }
+/// assert_eq!(capcache::index::compact(dir, "k")?, 2);
+/// assert_eq!(capcache::read_sync(dir, "k")?, [2]);
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert_eq!(capcache::index::compact_async(dir, "k").await?, 0);
+///     Ok::<_, capcache::Error>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn index_compact<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<usize> {
+    let (source, key) = (cache.into_source(), key.as_ref().to_owned());
+    rt::run(move || bucket::compact(&source.open()?, &key)).await
+}
