@@ -13,7 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| tmp.path().join("cache"));
     let cache = Cache::open(&dir)?;
-    println!("cache at {} ({:?} format)", dir.display(), cache.index_format()?);
+    println!(
+        "cache at {} ({:?} format)",
+        dir.display(),
+        cache.index_format()?
+    );
 
     let sri = cache.write_sync("greeting", b"hello, world")?;
     println!("wrote greeting -> {sri}");
@@ -34,7 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("entries:");
     for entry in cache.list_sync() {
         let entry = entry?;
-        println!("  {:<16} {:>4} bytes  {}", entry.key, entry.size, entry.metadata);
+        println!(
+            "  {:<16} {:>4} bytes  {}",
+            entry.key, entry.size, entry.metadata
+        );
     }
 
     cache.remove_sync("greeting")?;

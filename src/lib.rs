@@ -46,12 +46,14 @@ mod cache;
 mod clear;
 mod content;
 mod error;
+mod export;
 mod format;
 pub mod index;
 mod metadata;
 mod ops;
 mod rt;
 mod shard;
+mod stream;
 mod write_opts;
 
 #[doc(hidden)]
@@ -63,6 +65,9 @@ pub use index::EntryIter;
 pub use metadata::Metadata;
 pub use serde_json::Value;
 pub use ssri::{Algorithm, Integrity};
+#[cfg(feature = "async")]
+pub use stream::{Reader, Writer};
+pub use stream::{SyncReader, SyncWriter};
 pub use write_opts::WriteOpts;
 
 #[cfg(feature = "async")]
@@ -70,12 +75,33 @@ pub use ops::asynchronous::{
     clear, exists, metadata, read, read_hash, remove, remove_hash, write, write_hash,
     write_hash_with_algo, write_with_algo, write_with_opts,
 };
+#[cfg(feature = "async")]
+pub use ops::asynchronous::{
+    copy, copy_hash, copy_hash_to_dir, copy_hash_unchecked, copy_to_dir, copy_unchecked, hard_link,
+    hard_link_hash, hard_link_hash_unchecked, hard_link_unchecked, reflink, reflink_hash,
+    reflink_hash_unchecked, reflink_or_copy, reflink_or_copy_hash, reflink_unchecked,
+};
+/// cacache-rs's spelling of [`write_hash_with_algo_sync`].
+pub use ops::blocking::write_hash_with_algo as write_hash_sync_with_algo;
+/// cacache-rs's spelling of [`write_with_algo_sync`].
+pub use ops::blocking::write_with_algo as write_sync_with_algo;
 pub use ops::blocking::{
     clear as clear_sync, exists as exists_sync, metadata as metadata_sync, read as read_sync,
     read_hash as read_hash_sync, remove as remove_sync, remove_hash as remove_hash_sync,
     write as write_sync, write_hash as write_hash_sync,
     write_hash_with_algo as write_hash_with_algo_sync, write_with_algo as write_with_algo_sync,
     write_with_opts as write_with_opts_sync,
+};
+pub use ops::blocking::{
+    copy as copy_sync, copy_hash as copy_hash_sync, copy_hash_to_dir as copy_hash_to_dir_sync,
+    copy_hash_unchecked as copy_hash_unchecked_sync, copy_to_dir as copy_to_dir_sync,
+    copy_unchecked as copy_unchecked_sync, hard_link as hard_link_sync,
+    hard_link_hash as hard_link_hash_sync,
+    hard_link_hash_unchecked as hard_link_hash_unchecked_sync,
+    hard_link_unchecked as hard_link_unchecked_sync, reflink as reflink_sync,
+    reflink_hash as reflink_hash_sync, reflink_hash_unchecked as reflink_hash_unchecked_sync,
+    reflink_or_copy as reflink_or_copy_sync, reflink_or_copy_hash as reflink_or_copy_hash_sync,
+    reflink_unchecked as reflink_unchecked_sync,
 };
 
 mod methods;

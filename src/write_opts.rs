@@ -3,6 +3,12 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
+
+use crate::cache::IntoCache;
+use crate::error::Result;
+use crate::stream::SyncWriter;
+#[cfg(feature = "async")]
+use crate::stream::Writer;
 use ssri::{Algorithm, Integrity};
 
 /// Options for a write: hash algorithm, expected integrity and size, time
@@ -78,6 +84,47 @@ impl WriteOpts {
     pub fn raw_metadata(mut self, raw: Vec<u8>) -> Self {
         self.raw_metadata = Some(raw);
         self
+    }
+
+    /// Starts a streaming write under `key` with these options (blocking).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key,
+    /// [`Error::Io`](crate::Error::Io) if the temp file cannot be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// let mut w = capcache::WriteOpts::new().size(2).open_sync(dir, "k")?;
+    /// w.write_all(b"hi")?;
+    /// w.commit()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_sync<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, Some(key.as_ref().to_owned()), self)
+    }
+
+    /// Starts a streaming write of content only (no index entry), blocking.
+    pub fn open_hash_sync<C: IntoCache>(self, cache: C) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, None, self)
+    }
+
+    /// Starts a streaming write under `key` with these options (async).
+    #[cfg(feature = "async")]
+    pub async fn open<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, Some(key.as_ref().to_owned()), self).await
+    }
+
+    /// Starts a streaming write of content only (no index entry), async.
+    #[cfg(feature = "async")]
+    pub async fn open_hash<C: IntoCache>(self, cache: C) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, None, self).await
     }
 
     pub(crate) fn algorithm_or_default(&self) -> Algorithm {

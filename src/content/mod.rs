@@ -8,6 +8,6 @@ mod path;
 mod read;
 mod write;
 
-pub(crate) use path::checked_integrity;
-pub(crate) use read::{exists, read, remove};
+pub(crate) use path::{checked_integrity, content_path};
+pub(crate) use read::{exists, open, read, remove, verify_result};
 pub(crate) use write::ContentWriter;

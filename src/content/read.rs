@@ -66,21 +66,22 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
 
 /// Checks `data` against `sri`.
 pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
-    IntegrityChecker::new(sri.clone())
-        .chain(data)
-        .result()
-        .map(|_| ())
-        .map_err(|e| match e {
-            ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
-                path: path.to_path_buf(),
-                expected,
-                found,
-            },
-            other => Error::InvalidIntegrity {
-                input: sri.to_string(),
-                reason: other.to_string(),
-            },
-        })
+    verify_result(IntegrityChecker::new(sri.clone()).chain(data), sri, path)
+}
+
+/// Turns a fed checker's verdict into this crate's error.
+pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &Path) -> Result<()> {
+    checker.result().map(|_| ()).map_err(|e| match e {
+        ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
+            path: path.to_path_buf(),
+            expected,
+            found,
+        },
+        other => Error::InvalidIntegrity {
+            input: sri.to_string(),
+            reason: other.to_string(),
+        },
+    })
 }
 
 /// Whether a content file exists for `sri` (not verified).

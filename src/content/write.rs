@@ -64,7 +64,8 @@ impl ContentWriter {
         })
     }
 
-    fn tmp_display(&self) -> PathBuf {
+    /// Where the data is until the commit, for error messages.
+    pub(crate) fn tmp_display(&self) -> PathBuf {
         self.cache
             .display_path(Path::new("tmp").join(&self.tmp_name))
     }

@@ -43,3 +43,18 @@ where
 pub(crate) fn stream<I: Iterator>(iter: I) -> futures_lite::stream::Iter<I> {
     futures_lite::stream::iter(iter)
 }
+
+/// The streaming writer type of the async API.
+pub(crate) type Writer = crate::stream::Writer;
+/// The streaming reader type of the async API.
+pub(crate) type Reader = crate::stream::Reader;
+
+/// Wraps a blocking writer so its I/O runs off the executor.
+pub(crate) fn writer(sync: crate::stream::SyncWriter) -> Writer {
+    crate::stream::Writer::new(sync)
+}
+
+/// Wraps a blocking reader so its I/O runs off the executor.
+pub(crate) fn reader(sync: crate::stream::SyncReader) -> Reader {
+    crate::stream::Reader::new(sync)
+}

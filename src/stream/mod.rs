@@ -1,0 +1,15 @@
+//! Streaming access: [`SyncWriter`]/[`Writer`] and [`SyncReader`]/[`Reader`].
+//!
+//! The blocking types do the work (hashing as bytes pass); the async types
+//! wrap them so every read, write and hash runs off the executor thread.
+
+mod reader;
+mod writer;
+
+pub use reader::SyncReader;
+pub use writer::SyncWriter;
+
+#[cfg(feature = "async")]
+mod async_io;
+#[cfg(feature = "async")]
+pub use async_io::{Reader, Writer};
