@@ -62,6 +62,8 @@ struct Inner {
     areas: [OnceLock<Dir>; 3],
     format: OnceLock<IndexFormat>,
     durable: bool,
+    /// Whether the cache may follow `link_to` links outside its root.
+    ambient: bool,
 }
 
 impl fmt::Debug for Cache {
@@ -94,6 +96,7 @@ impl fmt::Debug for Cache {
 pub struct CacheOptions {
     format: Option<IndexFormat>,
     durable: bool,
+    ambient: bool,
 }
 
 impl CacheOptions {
@@ -117,12 +120,25 @@ impl CacheOptions {
         self
     }
 
+    /// Lets the cache follow content links that point outside its root (made
+    /// by `link_to`). A cache from [`CacheOptions::from_dir`] refuses them
+    /// unless given this token; one from [`CacheOptions::open`] has it.
+    ///
+    /// # Ambient Authority
+    ///
+    /// Reading a linked file opens its path with ambient authority.
+    pub fn ambient_authority(mut self, _authority: AmbientAuthority) -> Self {
+        self.ambient = true;
+        self
+    }
+
     /// Opens (creating if needed) the cache at `path`.
     ///
     /// # Ambient Authority
     ///
-    /// This resolves `path` with the process's ambient authority; everything
-    /// after that goes through the opened directory only.
+    /// This resolves `path` with the process's ambient authority, and the
+    /// cache may follow `link_to` links outside its root. Everything else
+    /// goes through the opened directory only.
     ///
     /// # Errors
     ///
@@ -139,7 +155,11 @@ impl CacheOptions {
             }
             Err(e) => return Err(Error::io(path, e)),
         };
-        Ok(self.build(root, Some(path.to_path_buf())))
+        let options = CacheOptions {
+            ambient: true,
+            ..self
+        };
+        Ok(options.build(root, Some(path.to_path_buf())))
     }
 
     /// Uses `dir` as the cache root. No ambient authority is used, now or later.
@@ -159,6 +179,7 @@ impl CacheOptions {
                 areas: Default::default(),
                 format,
                 durable: self.durable,
+                ambient: self.ambient,
             }),
         }
     }
@@ -216,8 +237,8 @@ impl Cache {
     /// # Ambient Authority
     ///
     /// Resolves `path` with ambient authority, as [`Cache::open`] does.
-    pub fn open_ambient(path: impl AsRef<Path>, _authority: AmbientAuthority) -> Result<Cache> {
-        Cache::open(path)
+    pub fn open_ambient(path: impl AsRef<Path>, authority: AmbientAuthority) -> Result<Cache> {
+        CacheOptions::new().ambient_authority(authority).open(path)
     }
 
     /// The root directory capability.
@@ -250,6 +271,12 @@ impl Cache {
             Some(f) => Ok(*self.inner.format.get_or_init(|| f)),
             None => Ok(IndexFormat::Npm),
         }
+    }
+
+    /// Whether this cache may use ambient authority (see
+    /// [`CacheOptions::ambient_authority`]).
+    pub fn has_ambient_authority(&self) -> bool {
+        self.inner.ambient
     }
 
     pub(crate) fn durable(&self) -> bool {

@@ -89,6 +89,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A content file is a symbolic link to a place outside the cache, and
+    /// the cache may not follow it: it holds only its directory capability
+    /// (see [`CacheOptions::ambient_authority`](crate::CacheOptions::ambient_authority))
+    /// or was built without the `link_to` feature.
+    #[error("{path} links outside the cache (to {target}); following it needs a Cache with ambient authority and the `link_to` feature")]
+    OutsideCache {
+        /// The content path inside the cache.
+        path: PathBuf,
+        /// Where the link points.
+        target: PathBuf,
+    },
     /// A filesystem operation failed.
     #[error("I/O error on {path}: {source}")]
     Io {
@@ -132,7 +143,8 @@ impl Error {
             Error::Io { path, .. }
             | Error::BadIndex { path, .. }
             | Error::IntegrityMismatch { path, .. }
-            | Error::SizeMismatch { path, .. } => Some(path),
+            | Error::SizeMismatch { path, .. }
+            | Error::OutsideCache { path, .. } => Some(path),
             _ => None,
         }
     }

@@ -39,7 +39,8 @@
 //!   inline on WASI. Without it no async runtime is in the dependency tree.
 //! - `mmap` (default): memory-map large content files on whole-value reads
 //!   (native targets; on WASI it compiles and reads with buffers).
-//! - `link_to`: reserved for linking existing files into the cache.
+//! - `link_to`: add existing files to the cache by symlink
+//!   (`link_to_sync`), checked on every read.
 #![warn(missing_docs)]
 
 mod cache;
@@ -49,6 +50,8 @@ mod error;
 mod export;
 mod format;
 pub mod index;
+#[cfg(feature = "link_to")]
+mod link;
 mod metadata;
 mod ops;
 mod rt;
@@ -81,6 +84,8 @@ pub use ops::asynchronous::{
     hard_link_hash, hard_link_hash_unchecked, hard_link_unchecked, reflink, reflink_hash,
     reflink_hash_unchecked, reflink_or_copy, reflink_or_copy_hash, reflink_unchecked,
 };
+#[cfg(all(feature = "link_to", feature = "async"))]
+pub use ops::asynchronous::{link_to, link_to_hash};
 /// cacache-rs's spelling of [`write_hash_with_algo_sync`].
 pub use ops::blocking::write_hash_with_algo as write_hash_sync_with_algo;
 /// cacache-rs's spelling of [`write_with_algo_sync`].
@@ -103,6 +108,8 @@ pub use ops::blocking::{
     reflink_or_copy as reflink_or_copy_sync, reflink_or_copy_hash as reflink_or_copy_hash_sync,
     reflink_unchecked as reflink_unchecked_sync,
 };
+#[cfg(feature = "link_to")]
+pub use ops::blocking::{link_to as link_to_sync, link_to_hash as link_to_hash_sync};
 
 mod methods;
 

@@ -28,8 +28,28 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     match content.open(&rel) {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
-        Err(e) => Err(Error::io(display, e)),
+        Err(e) => match content.read_link_contents(&rel) {
+            // cap-std refuses a symlink that leaves the root; only a cache
+            // holding ambient authority may follow it, and only for link_to.
+            Ok(target) => open_outside(cache, target, display),
+            Err(_) => Err(Error::io(display, e)),
+        },
     }
+}
+
+/// Opens the target of a content link that points outside the cache.
+fn open_outside(cache: &Cache, target: PathBuf, display: PathBuf) -> Result<(File, PathBuf)> {
+    #[cfg(feature = "link_to")]
+    if cache.has_ambient_authority() {
+        let file = File::open_ambient(&target, cap_std::ambient_authority())
+            .map_err(|e| Error::io(&target, e))?;
+        return Ok((file, target));
+    }
+    let _ = cache;
+    Err(Error::OutsideCache {
+        path: display,
+        target,
+    })
 }
 
 /// Reads the whole content for `sri` and checks it against `sri` and, when
@@ -93,6 +113,8 @@ pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     match content.metadata(&rel) {
         Ok(meta) => Ok(meta.is_file()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        // A link_to entry: a symlink that cap-std will not follow.
+        Err(_) if content.read_link_contents(&rel).is_ok() => Ok(true),
         Err(e) => Err(Error::io(
             cache.display_path(Path::new("content-v2").join(rel)),
             e,

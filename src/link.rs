@@ -1,0 +1,75 @@
+//! `link_to`: adding an existing file to the cache by symlink.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use cap_std::fs::File;
+use ssri::{Algorithm, Integrity, IntegrityOpts};
+
+use crate::cache::{Area, Cache};
+use crate::content;
+use crate::error::{Error, Result};
+use crate::index::bucket;
+use crate::shard;
+use crate::write_opts::WriteOpts;
+
+/// Hashes `target` and links it into the content store; with a key, also
+/// records the index entry. Returns the integrity.
+///
+/// The link holds the absolute path of `target`; every read re-hashes it,
+/// so a changed target gives an integrity error, never changed data.
+pub(crate) fn link_to(
+    cache: &Cache,
+    key: Option<&str>,
+    target: &Path,
+    opts: &WriteOpts,
+) -> Result<Integrity> {
+    if let Some(key) = key {
+        bucket::check_key(key)?;
+    }
+    if !cache.has_ambient_authority() {
+        return Err(Error::OutsideCache {
+            path: PathBuf::from("content-v2"),
+            target: target.to_path_buf(),
+        });
+    }
+    let target = std::path::absolute(target).map_err(|e| Error::io(target, e))?;
+    let mut file = File::open_ambient(&target, cap_std::ambient_authority())
+        .map_err(|e| Error::io(&target, e))?;
+    let algo: Algorithm = opts.algorithm_or_default();
+    let mut hasher = IntegrityOpts::new().algorithm(algo);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(&target, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.input(&buf[..n]);
+        size += n as u64;
+    }
+    let sri = hasher.result();
+    let rel = content::content_path(&sri)?;
+    let dir = cache.area_created(Area::Content)?;
+    let display = cache.display_path(Path::new("content-v2").join(&rel));
+    match shard::with_parent(dir, &rel, || symlink(dir, &target, &rel)) {
+        Ok(()) => {}
+        // Content (a file or an earlier link) is already there: keep it.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io(display, e)),
+    }
+    if let Some(key) = key {
+        bucket::insert(cache, key, &sri, size, opts)?;
+    }
+    Ok(sri)
+}
+
+#[cfg(not(windows))]
+fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
+    dir.symlink_contents(target, rel)
+}
+
+#[cfg(windows)]
+fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
+    dir.symlink_file(target, rel)
+}
