@@ -52,6 +52,7 @@ mod format;
 pub mod index;
 #[cfg(feature = "link_to")]
 mod link;
+mod maint;
 mod metadata;
 mod ops;
 mod rt;
@@ -65,6 +66,7 @@ pub use cache::{Cache, CacheOptions, IntoCache};
 pub use error::{Error, Result};
 pub use format::IndexFormat;
 pub use index::EntryIter;
+pub use maint::{GcOpts, GcStats, Phase, Progress, VerifyOpts, VerifyStats};
 pub use metadata::Metadata;
 pub use serde_json::Value;
 pub use ssri::{Algorithm, Integrity};
@@ -84,6 +86,8 @@ pub use ops::asynchronous::{
     hard_link_hash, hard_link_hash_unchecked, hard_link_unchecked, reflink, reflink_hash,
     reflink_hash_unchecked, reflink_or_copy, reflink_or_copy_hash, reflink_unchecked,
 };
+#[cfg(feature = "async")]
+pub use ops::asynchronous::{gc, last_verified, verify};
 #[cfg(all(feature = "link_to", feature = "async"))]
 pub use ops::asynchronous::{link_to, link_to_hash};
 /// cacache-rs's spelling of [`write_hash_with_algo_sync`].
@@ -107,6 +111,9 @@ pub use ops::blocking::{
     reflink_hash as reflink_hash_sync, reflink_hash_unchecked as reflink_hash_unchecked_sync,
     reflink_or_copy as reflink_or_copy_sync, reflink_or_copy_hash as reflink_or_copy_hash_sync,
     reflink_unchecked as reflink_unchecked_sync,
+};
+pub use ops::blocking::{
+    gc as gc_sync, last_verified as last_verified_sync, verify as verify_sync,
 };
 #[cfg(feature = "link_to")]
 pub use ops::blocking::{link_to as link_to_sync, link_to_hash as link_to_hash_sync};

@@ -7,6 +7,7 @@ use cap_std::fs::OpenOptions;
 use ssri::Integrity;
 
 use super::line::{self, RawEntry};
+use super::lock::IndexLock;
 use crate::cache::{Area, Cache};
 use crate::content;
 use crate::error::{Error, Result};
@@ -49,8 +50,14 @@ pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-/// Appends one entry for `key` with a single write, creating the bucket and
-/// its shard directories when missing.
+/// Buckets that grow past this many bytes are compacted by the append that
+/// crossed it, so a key rewritten a million times still reads one short file
+/// (cacache-rs#71: a 280 MB bucket, 30 s per read).
+pub(crate) const COMPACT_THRESHOLD: u64 = 16 * 1024;
+
+/// Appends one entry with a single write, creating the bucket and its shard
+/// directories when missing, under the shared index lock. Compacts the
+/// bucket afterwards if it has grown past [`COMPACT_THRESHOLD`].
 pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
     let format = cache.index_format()?;
     let rel = bucket_rel(format, &entry.key);
@@ -59,13 +66,22 @@ pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
     let mut options = OpenOptions::new();
     options.append(true).create(true);
     let io_err = |e| Error::io(display(cache, &rel), e);
-    let mut file =
-        shard::with_parent(index, &rel, || index.open_with(&rel, &options)).map_err(io_err)?;
-    // One write call: a concurrent appender cannot interleave inside it on
-    // local filesystems, and a torn tail is caught by the line hash.
-    file.write_all(&line).map_err(io_err)?;
-    if cache.durable() {
-        file.sync_all().map_err(io_err)?;
+    let len = {
+        let _lock = IndexLock::shared(cache)?;
+        let mut file =
+            shard::with_parent(index, &rel, || index.open_with(&rel, &options)).map_err(io_err)?;
+        // One write call: a concurrent appender cannot interleave inside it on
+        // local filesystems, and a torn tail is caught by the line hash.
+        file.write_all(&line).map_err(io_err)?;
+        if cache.durable() {
+            file.sync_all().map_err(io_err)?;
+        }
+        file.metadata().map_err(io_err)?.len()
+    };
+    // Several lines' worth, so one huge entry does not recompact every time.
+    if len > COMPACT_THRESHOLD && len > 4 * line.len() as u64 {
+        // The entry is committed; a failed clean-up must not report otherwise.
+        let _ = rewrite(cache, format, &rel, |_| true);
     }
     Ok(())
 }
@@ -157,61 +173,108 @@ pub(crate) fn delete(cache: &Cache, key: &str) -> Result<()> {
 /// Rewrites `key`'s bucket to hold only the latest live entry of each key in
 /// it, dropping tombstoned keys and unreadable lines. Returns the number of
 /// lines dropped.
-///
-/// The new bucket is written in `tmp/` and renamed over the old one. Lines
-/// appended to the old file while this ran are copied over after the rename.
 pub(crate) fn compact(cache: &Cache, key: &str) -> Result<usize> {
     check_key(key)?;
     let format = cache.index_format()?;
-    let rel = bucket_rel(format, key);
+    Ok(rewrite(cache, format, &bucket_rel(format, key), |_| true)?.dropped)
+}
+
+/// What a bucket rewrite did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Rewrite {
+    /// Live entries written back.
+    pub(crate) kept: usize,
+    /// Lines that were not written back.
+    pub(crate) dropped: usize,
+}
+
+/// Rewrites the bucket at `rel` to the latest live entry of each key for
+/// which `keep` is true, under the exclusive index lock. An empty result
+/// removes the bucket.
+///
+/// The new bucket is written in `tmp/` and renamed over the old one, so
+/// readers see one or the other. Lines other programs appended to the old
+/// file meanwhile (they do not take our lock) are carried over.
+pub(crate) fn rewrite(
+    cache: &Cache,
+    format: IndexFormat,
+    rel: &Path,
+    mut keep: impl FnMut(&RawEntry) -> bool,
+) -> Result<Rewrite> {
     let Some(index) = cache.area(Area::Index, false)? else {
-        return Ok(0);
+        return Ok(Rewrite::default());
     };
-    let io_err = |e| Error::io(display(cache, &rel), e);
-    let mut old = match index.open(&rel) {
+    let io_err = |e| Error::io(display(cache, rel), e);
+    let _lock = IndexLock::exclusive(cache)?;
+    let mut old = match index.open(rel) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Rewrite::default()),
         Err(e) => return Err(io_err(e)),
     };
     let mut bytes = Vec::new();
     old.read_to_end(&mut bytes).map_err(io_err)?;
-    let read_len = bytes.len() as u64;
-
     let kept: Vec<RawEntry> = line::latest_per_key(format, &bytes)
         .into_iter()
-        .filter(|e| e.integrity.is_some())
+        .filter(|e| e.integrity.is_some() && keep(e))
         .collect();
-    let line_count = bytes
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .count();
     let mut fresh = Vec::new();
     for entry in &kept {
         fresh.extend_from_slice(&line::encode(format, entry));
     }
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    let result = Rewrite {
+        kept: kept.len(),
+        dropped: lines.saturating_sub(kept.len()),
+    };
+    if fresh == bytes {
+        return Ok(result);
+    }
+    if fresh.is_empty() {
+        match index.remove_file(rel) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    } else {
+        replace(cache, rel, &fresh)?;
+    }
+    // Carry over what a foreign writer appended to the old file meanwhile.
+    let mut tail = Vec::new();
+    old.seek(SeekFrom::Start(bytes.len() as u64))
+        .and_then(|_| old.read_to_end(&mut tail))
+        .map_err(io_err)?;
+    if !tail.is_empty() {
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        let mut new =
+            shard::with_parent(index, rel, || index.open_with(rel, &options)).map_err(io_err)?;
+        new.write_all(&tail).map_err(io_err)?;
+    }
+    Ok(result)
+}
 
+/// Atomically replaces the bucket at `rel` with `contents`.
+fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
+    let index = cache.area_created(Area::Index)?;
     let tmp = cache.area_created(Area::Tmp)?;
     let tmp_name = format!("{:016x}.bucket", fastrand::u64(..));
     let tmp_err = |e| Error::io(cache.display_path(Path::new("tmp").join(&tmp_name)), e);
     let mut file = tmp.create(&tmp_name).map_err(tmp_err)?;
-    file.write_all(&fresh).map_err(tmp_err)?;
+    file.write_all(contents).map_err(tmp_err)?;
     if cache.durable() {
         file.sync_all().map_err(tmp_err)?;
     }
     drop(file);
-    if let Err(e) = tmp.rename(&tmp_name, index, &rel) {
+    if let Err(e) = tmp.rename(&tmp_name, index, rel) {
         let _ = tmp.remove_file(&tmp_name);
-        return Err(io_err(e));
+        return Err(Error::io(display(cache, rel), e));
     }
-    // Carry over whatever another writer appended to the old file meanwhile.
-    let mut tail = Vec::new();
-    old.seek(SeekFrom::Start(read_len)).map_err(io_err)?;
-    old.read_to_end(&mut tail).map_err(io_err)?;
-    if !tail.is_empty() {
-        let mut options = OpenOptions::new();
-        options.append(true);
-        let mut new = index.open_with(&rel, &options).map_err(io_err)?;
-        new.write_all(&tail).map_err(io_err)?;
+    if cache.durable() {
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        shard::sync_dir(index, parent).map_err(|e| Error::io(display(cache, rel), e))?;
     }
-    Ok(line_count.saturating_sub(kept.len()))
+    Ok(())
 }

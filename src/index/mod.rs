@@ -7,6 +7,7 @@
 pub(crate) mod bucket;
 pub(crate) mod line;
 mod list;
+mod lock;
 
 pub use list::EntryIter;
 #[cfg(feature = "async")]

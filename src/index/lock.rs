@@ -1,0 +1,67 @@
+//! The index writer lock: appenders share it, bucket rewriters hold it
+//! alone, so a rewrite (compaction, verify) never drops a line appended
+//! while it ran.
+//!
+//! It is an OS file lock on `<root>/.capcache.lock`, opened anew for every
+//! acquisition: locks belong to an open file description (Unix) or handle
+//! (Windows), so a fresh open makes threads of one process exclude each
+//! other as well as other processes. The lock file holds no data; readers
+//! never take the lock (renames are atomic for them).
+//!
+//! WASI preview 1 has no file locks. There a process has one thread, so
+//! nothing in it can race; other processes writing the same cache while one
+//! compacts are not excluded (the README says so).
+
+use std::io;
+use std::path::Path;
+
+use cap_std::fs::OpenOptions;
+
+use crate::cache::Cache;
+use crate::error::{Error, Result};
+
+const LOCK_FILE: &str = ".capcache.lock";
+
+/// A held lock; released on drop (by closing the file).
+pub(crate) struct IndexLock {
+    _file: Option<std::fs::File>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Shared,
+    Exclusive,
+}
+
+impl IndexLock {
+    /// Taken around an append.
+    pub(crate) fn shared(cache: &Cache) -> Result<IndexLock> {
+        acquire(cache, Mode::Shared)
+    }
+
+    /// Taken around a bucket rewrite.
+    pub(crate) fn exclusive(cache: &Cache) -> Result<IndexLock> {
+        acquire(cache, Mode::Exclusive)
+    }
+}
+
+fn acquire(cache: &Cache, mode: Mode) -> Result<IndexLock> {
+    let display = || cache.display_path(Path::new(LOCK_FILE));
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true);
+    let file = cache
+        .root()
+        .open_with(LOCK_FILE, &options)
+        .map_err(|e| Error::io(display(), e))?
+        .into_std();
+    let locked = match mode {
+        Mode::Shared => file.lock_shared(),
+        Mode::Exclusive => file.lock(),
+    };
+    match locked {
+        Ok(()) => Ok(IndexLock { _file: Some(file) }),
+        // No locks on this platform (WASI): see the module docs.
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
+        Err(e) => Err(Error::io(display(), e)),
+    }
+}

@@ -1,0 +1,187 @@
+//! `gc`: evict entries by total size and age, least recently written first,
+//! then remove content no live entry uses.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use ssri::Integrity;
+
+use super::verify::{remove_content, GRACE};
+use super::walk;
+use crate::cache::Cache;
+use crate::content;
+use crate::error::Result;
+use crate::index::{bucket, line};
+use crate::write_opts::now_millis;
+
+/// Limits for [`gc`](crate::gc_sync).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// capcache::write_sync(dir, "old", vec![0u8; 1000])?;
+/// capcache::write_sync(dir, "new", vec![1u8; 1000])?;
+/// let opts = capcache::GcOpts::new().max_size(1500).max_age(Duration::from_secs(86400));
+/// let stats = capcache::gc_sync(dir, opts)?;
+/// assert_eq!(stats.entries_evicted, 1);
+/// assert!(capcache::metadata_sync(dir, "new")?.is_some());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcOpts {
+    max_size: Option<u64>,
+    max_age: Option<Duration>,
+    grace: Option<Duration>,
+}
+
+impl GcOpts {
+    /// No limits: only unreferenced content is removed.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Evict the least recently written entries until the content live
+    /// entries use takes at most `bytes`.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
+        self
+    }
+
+    /// Evict entries written longer than `age` ago.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = Some(age);
+        self
+    }
+
+    /// Unreferenced content younger than `grace` is kept (default ten
+    /// minutes), so concurrent writers lose nothing.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace);
+        self
+    }
+}
+
+/// What a [`gc`](crate::gc_sync) run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GcStats {
+    /// Entries removed from the index.
+    pub entries_evicted: u64,
+    /// Live entries left.
+    pub entries_kept: u64,
+    /// Content files removed.
+    pub content_removed: u64,
+    /// Bytes of content removed.
+    pub bytes_removed: u64,
+    /// Bytes of content live entries use after the run.
+    pub bytes_kept: u64,
+}
+
+struct Live {
+    bucket: PathBuf,
+    key: String,
+    time: u128,
+    content: PathBuf,
+}
+
+/// Runs gc; see [`crate::gc_sync`].
+pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
+    let format = cache.index_format()?;
+    let mut entries = Vec::new();
+    for rel in walk::buckets(cache)? {
+        let Some(bytes) = bucket::read(cache, &rel)? else {
+            continue;
+        };
+        for entry in line::latest_per_key(format, &bytes) {
+            let Some(path) = entry
+                .integrity
+                .as_deref()
+                .and_then(|s| s.parse::<Integrity>().ok())
+                .and_then(|sri| content::content_path(&sri).ok())
+            else {
+                continue;
+            };
+            entries.push(Live {
+                bucket: rel.clone(),
+                key: entry.key,
+                time: entry.time,
+                content: path,
+            });
+        }
+    }
+    entries.sort_by_key(|e| e.time);
+    // Content size on disk, counted once however many keys share it.
+    let files = walk::content_files(cache)?;
+    let sizes: HashMap<&PathBuf, u64> = files.iter().map(|f| (&f.rel, f.len)).collect();
+    let mut refs: HashMap<&PathBuf, usize> = HashMap::new();
+    for e in &entries {
+        *refs.entry(&e.content).or_default() += 1;
+    }
+    let mut total: u64 = refs
+        .keys()
+        .map(|p| sizes.get(p).copied().unwrap_or(0))
+        .sum();
+
+    let oldest_kept = opts
+        .max_age
+        .map(|age| now_millis().saturating_sub(age.as_millis()));
+    let mut evict: Vec<&Live> = Vec::new();
+    for e in &entries {
+        let too_old = oldest_kept.is_some_and(|limit| e.time < limit);
+        let too_big = opts.max_size.is_some_and(|max| total > max);
+        if !(too_old || too_big) {
+            continue;
+        }
+        evict.push(e);
+        let count = refs.entry(&e.content).or_default();
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            total = total.saturating_sub(sizes.get(&e.content).copied().unwrap_or(0));
+        }
+    }
+
+    let mut stats = GcStats::default();
+    let mut by_bucket: HashMap<&PathBuf, HashMap<&str, u128>> = HashMap::new();
+    for e in &evict {
+        by_bucket
+            .entry(&e.bucket)
+            .or_default()
+            .insert(&e.key, e.time);
+    }
+    for (rel, doomed) in by_bucket {
+        // Drop exactly the entries chosen: a newer line for the same key,
+        // written meanwhile, has another time and survives.
+        bucket::rewrite(cache, format, rel, |entry| {
+            doomed.get(entry.key.as_str()) != Some(&entry.time)
+        })?;
+        stats.entries_evicted += doomed.len() as u64;
+    }
+
+    // Remove content no live entry uses, re-reading the index so entries
+    // added while this ran keep theirs.
+    let live = walk::live_content(cache)?;
+    let cutoff = SystemTime::now().checked_sub(opts.grace.unwrap_or(GRACE));
+    let evicted: HashSet<&PathBuf> = evict.iter().map(|e| &e.content).collect();
+    for file in &files {
+        if live.contains(&file.rel) {
+            continue;
+        }
+        let stale = matches!((file.modified, cutoff), (Some(m), Some(c)) if m <= c);
+        if (stale || evicted.contains(&file.rel)) && remove_content(cache, &file.rel)? {
+            stats.content_removed += 1;
+            stats.bytes_removed += file.len;
+        }
+    }
+    stats.entries_kept = (entries.len() - evict.len()) as u64;
+    stats.bytes_kept = live
+        .iter()
+        .map(|p| sizes.get(p).copied().unwrap_or(0))
+        .sum();
+    Ok(stats)
+}

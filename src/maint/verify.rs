@@ -1,0 +1,361 @@
+//! `verify`: re-hash all content, drop what is corrupt or unreferenced, and
+//! rewrite every bucket to its live entries (npm cacache's `verify`).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use ssri::{Integrity, IntegrityChecker};
+
+use super::walk;
+use crate::cache::{Area, Cache};
+use crate::content;
+use crate::error::{Error, Result};
+use crate::index::bucket;
+use crate::write_opts::now_millis;
+
+/// Files newer than this are left alone by the sweeps: a concurrent writer
+/// links its content a moment before it appends the index line, and keeps
+/// its temp file while it writes.
+pub(crate) const GRACE: Duration = Duration::from_secs(10 * 60);
+
+/// npm's file for the time of the last verify.
+const LAST_VERIFIED: &str = "_lastverified";
+
+/// The step a [`verify`](crate::verify_sync) run is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Reading the index to learn which content is in use.
+    ScanIndex,
+    /// Hashing content files and removing corrupt or unused ones.
+    VerifyContent,
+    /// Rewriting buckets to their live entries.
+    RebuildIndex,
+    /// Removing stale temp files.
+    CleanTmp,
+}
+
+/// Progress report handed to the [`VerifyOpts::progress`] callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The current step.
+    pub phase: Phase,
+    /// Items done in this step.
+    pub done: u64,
+    /// Items in this step.
+    pub total: u64,
+    /// Bytes hashed so far (content step).
+    pub bytes: u64,
+}
+
+type Callback = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Options for [`verify`](crate::verify_sync).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let opts = capcache::VerifyOpts::new().progress(|p| eprintln!("{:?} {}/{}", p.phase, p.done, p.total));
+/// let stats = capcache::verify_sync(dir, opts)?;
+/// assert_eq!(stats.corrupt_content, 0);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct VerifyOpts {
+    progress: Option<Callback>,
+    grace: Option<Duration>,
+}
+
+impl fmt::Debug for VerifyOpts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyOpts")
+            .field("progress", &self.progress.is_some())
+            .field("grace", &self.grace)
+            .finish()
+    }
+}
+
+impl VerifyOpts {
+    /// Default options: no progress callback, ten minutes of grace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls `callback` as the run advances (from the thread doing the work).
+    pub fn progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Unreferenced content and temp files younger than `grace` are kept
+    /// (default ten minutes), so writers running meanwhile lose nothing.
+    /// Zero reclaims everything; use it only when no one else writes.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace);
+        self
+    }
+
+    fn report(&self, phase: Phase, done: u64, total: u64, bytes: u64) {
+        if let Some(cb) = &self.progress {
+            cb(&Progress {
+                phase,
+                done,
+                total,
+                bytes,
+            });
+        }
+    }
+}
+
+/// What a [`verify`](crate::verify_sync) run found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifyStats {
+    /// Live index entries kept.
+    pub entries_kept: u64,
+    /// Index lines removed: superseded, tombstoned, unreadable, or pointing
+    /// at missing or corrupt content.
+    pub entries_removed: u64,
+    /// Content files hashed and found intact.
+    pub content_verified: u64,
+    /// Bytes of intact content.
+    pub content_bytes: u64,
+    /// Unreferenced content files removed.
+    pub content_reclaimed: u64,
+    /// Bytes of unreferenced content removed.
+    pub reclaimed_bytes: u64,
+    /// Content files whose data did not match their name, removed.
+    pub corrupt_content: u64,
+    /// Bytes of corrupt content removed.
+    pub corrupt_bytes: u64,
+    /// Stale temp files removed.
+    pub tmp_removed: u64,
+    /// When the run started (ms since the Unix epoch), as recorded in
+    /// `_lastverified`.
+    pub started: u128,
+    /// How long the run took.
+    pub duration: Duration,
+}
+
+/// Runs a full verify; see [`crate::verify_sync`].
+pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
+    let clock = Instant::now();
+    let grace = opts.grace.unwrap_or(GRACE);
+    let cutoff = SystemTime::now().checked_sub(grace);
+    let mut stats = VerifyStats {
+        started: now_millis(),
+        ..VerifyStats::default()
+    };
+
+    opts.report(Phase::ScanIndex, 0, 1, 0);
+    let live = walk::live_content(cache)?;
+    opts.report(Phase::ScanIndex, 1, 1, 0);
+
+    let bad = verify_content(cache, opts, &live, cutoff, &mut stats)?;
+    rebuild_index(cache, opts, &bad, &mut stats)?;
+    stats.tmp_removed = clean_tmp(cache, opts, cutoff)?;
+
+    let root = cache.root();
+    root.write(LAST_VERIFIED, stats.started.to_string())
+        .map_err(|e| Error::io(cache.display_path(LAST_VERIFIED), e))?;
+    stats.duration = clock.elapsed();
+    Ok(stats)
+}
+
+/// Whether a file last modified at `modified` is old enough to remove.
+fn is_stale(modified: Option<SystemTime>, cutoff: Option<SystemTime>) -> bool {
+    match (modified, cutoff) {
+        (Some(modified), Some(cutoff)) => modified <= cutoff,
+        // No mtime (or a clock before the epoch + grace): be safe, keep it.
+        _ => false,
+    }
+}
+
+/// Hashes referenced content, removes corrupt and stale unreferenced files.
+/// Returns the content paths found corrupt or missing their integrity.
+fn verify_content(
+    cache: &Cache,
+    opts: &VerifyOpts,
+    live: &HashSet<PathBuf>,
+    cutoff: Option<SystemTime>,
+    stats: &mut VerifyStats,
+) -> Result<HashSet<PathBuf>> {
+    let files = walk::content_files(cache)?;
+    let total = files.len() as u64;
+    let mut bad = HashSet::new();
+    let mut hashed = 0u64;
+    for (i, file) in files.into_iter().enumerate() {
+        opts.report(Phase::VerifyContent, i as u64, total, hashed);
+        let referenced = live.contains(&file.rel);
+        if !referenced {
+            if is_stale(file.modified, cutoff) && remove_content(cache, &file.rel)? {
+                stats.content_reclaimed += 1;
+                stats.reclaimed_bytes += file.len;
+            }
+            continue;
+        }
+        let Some(sri) = &file.integrity else {
+            continue;
+        };
+        match hash_matches(cache, sri)? {
+            Some(len) => {
+                hashed += len;
+                stats.content_verified += 1;
+                stats.content_bytes += len;
+            }
+            None => {
+                if remove_content(cache, &file.rel)? {
+                    stats.corrupt_content += 1;
+                    stats.corrupt_bytes += file.len;
+                }
+                bad.insert(file.rel);
+            }
+        }
+    }
+    opts.report(Phase::VerifyContent, total, total, hashed);
+    Ok(bad)
+}
+
+/// `Some(len)` if the content for `sri` hashes to it, `None` if it does not.
+/// Content that cannot be opened here (a link outside a capability-only
+/// cache) counts as intact: reads verify it anyway.
+fn hash_matches(cache: &Cache, sri: &Integrity) -> Result<Option<u64>> {
+    let (mut file, path) = match content::open(cache, sri) {
+        Ok(opened) => opened,
+        Err(Error::OutsideCache { .. }) => return Ok(Some(0)),
+        Err(Error::ContentNotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut checker = IntegrityChecker::new(sri.clone());
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut len = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                checker.input(&buf[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(checker.result().is_ok().then_some(len))
+}
+
+/// Removes a content file; `false` if it was already gone.
+pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
+    let Some(dir) = cache.area(Area::Content, false)? else {
+        return Ok(false);
+    };
+    match dir.remove_file(rel) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(
+            cache.display_path(Path::new("content-v2").join(rel)),
+            e,
+        )),
+    }
+}
+
+/// Rewrites every bucket to the latest live entry per key whose content is
+/// present and was not found corrupt.
+fn rebuild_index(
+    cache: &Cache,
+    opts: &VerifyOpts,
+    bad: &HashSet<PathBuf>,
+    stats: &mut VerifyStats,
+) -> Result<()> {
+    let format = cache.index_format()?;
+    let buckets = walk::buckets(cache)?;
+    let total = buckets.len() as u64;
+    // Existence is checked at rewrite time (not taken from the content walk),
+    // so entries whose content a concurrent writer just added are kept.
+    let mut present: HashMap<PathBuf, bool> = HashMap::new();
+    for (i, rel) in buckets.iter().enumerate() {
+        opts.report(Phase::RebuildIndex, i as u64, total, 0);
+        let done = bucket::rewrite(cache, format, rel, |entry| {
+            let Some(path) = entry
+                .integrity
+                .as_deref()
+                .and_then(|s| s.parse::<Integrity>().ok())
+                .and_then(|sri| content::content_path(&sri).ok())
+            else {
+                return false;
+            };
+            if bad.contains(&path) {
+                return false;
+            }
+            *present
+                .entry(path.clone())
+                .or_insert_with(|| content_present(cache, &path))
+        })?;
+        stats.entries_kept += done.kept as u64;
+        stats.entries_removed += done.dropped as u64;
+    }
+    opts.report(Phase::RebuildIndex, total, total, 0);
+    Ok(())
+}
+
+fn content_present(cache: &Cache, rel: &Path) -> bool {
+    match cache.area(Area::Content, false) {
+        Ok(Some(dir)) => dir.symlink_metadata(rel).is_ok(),
+        _ => false,
+    }
+}
+
+/// Removes temp files older than the grace period.
+fn clean_tmp(cache: &Cache, opts: &VerifyOpts, cutoff: Option<SystemTime>) -> Result<u64> {
+    let Some(tmp) = cache.area(Area::Tmp, false)? else {
+        return Ok(0);
+    };
+    let display = || cache.display_path("tmp");
+    let entries: Vec<_> = tmp
+        .entries()
+        .map_err(|e| Error::io(display(), e))?
+        .collect::<io::Result<_>>()
+        .map_err(|e| Error::io(display(), e))?;
+    let total = entries.len() as u64;
+    let mut removed = 0;
+    for (i, entry) in entries.into_iter().enumerate() {
+        opts.report(Phase::CleanTmp, i as u64, total, 0);
+        let modified = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .map(|t| t.into_std());
+        if !is_stale(modified, cutoff) {
+            continue;
+        }
+        let name = entry.file_name();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let result = if is_dir {
+            tmp.remove_dir_all(&name)
+        } else {
+            tmp.remove_file(&name)
+        };
+        if result.is_ok() {
+            removed += 1;
+        }
+    }
+    opts.report(Phase::CleanTmp, total, total, 0);
+    Ok(removed)
+}
+
+/// When verify last ran on this cache (ms since the Unix epoch), from
+/// npm's `_lastverified` file.
+pub(crate) fn last_verified(cache: &Cache) -> Result<Option<u128>> {
+    match cache.root().read_to_string(LAST_VERIFIED) {
+        Ok(text) => Ok(text.trim().parse().ok()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(cache.display_path(LAST_VERIFIED), e)),
+    }
+}

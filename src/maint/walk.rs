@@ -1,0 +1,121 @@
+//! Walking the three-level shard trees of `index-v5` and `content-v2`.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use base64::Engine;
+use cap_std::fs::Dir;
+use ssri::Integrity;
+
+use crate::cache::{Area, Cache};
+use crate::content;
+use crate::error::{Error, Result};
+use crate::index::{bucket, line};
+
+/// Every file `depth` directory levels below `dir`, as relative paths.
+fn files_at_depth(cache: &Cache, area: Area, dir: &Dir, depth: usize) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(PathBuf::new(), 0usize)];
+    while let Some((rel, level)) = stack.pop() {
+        let listing = if rel.as_os_str().is_empty() {
+            dir.entries()
+        } else {
+            dir.read_dir(&rel)
+        };
+        let listing = match listing {
+            Ok(listing) => listing,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(Error::io(
+                    cache.display_path(Path::new(area.name()).join(&rel)),
+                    e,
+                ))
+            }
+        };
+        for entry in listing {
+            let entry = entry
+                .map_err(|e| Error::io(cache.display_path(Path::new(area.name()).join(&rel)), e))?;
+            let child = rel.join(entry.file_name());
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            if level < depth && is_dir {
+                stack.push((child, level + 1));
+            } else if level == depth && !is_dir {
+                out.push(child);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Relative paths of every bucket file under `index-v5`.
+pub(crate) fn buckets(cache: &Cache) -> Result<Vec<PathBuf>> {
+    match cache.area(Area::Index, false)? {
+        Some(dir) => files_at_depth(cache, Area::Index, dir, 2),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A file under `content-v2`.
+pub(crate) struct ContentFile {
+    /// Relative to `content-v2`.
+    pub(crate) rel: PathBuf,
+    /// The integrity its path names, if it names one.
+    pub(crate) integrity: Option<Integrity>,
+    pub(crate) len: u64,
+    pub(crate) modified: Option<SystemTime>,
+}
+
+/// Every file under `content-v2/<algo>/<xx>/<yy>/`.
+pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
+    let Some(dir) = cache.area(Area::Content, false)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for rel in files_at_depth(cache, Area::Content, dir, 3)? {
+        // symlink_metadata: a link_to entry is judged by the link itself.
+        let meta = dir.symlink_metadata(&rel).ok();
+        out.push(ContentFile {
+            integrity: integrity_of(&rel),
+            len: meta.as_ref().map(|m| m.len()).unwrap_or(0),
+            modified: meta.and_then(|m| m.modified().ok()).map(|t| t.into_std()),
+            rel,
+        });
+    }
+    Ok(out)
+}
+
+/// The integrity a content path names (`sha512/ab/cd/ef…` → `sha512-…`).
+fn integrity_of(rel: &Path) -> Option<Integrity> {
+    let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
+    let [algo, a, b, rest] = parts.as_slice() else {
+        return None;
+    };
+    let bytes = hex::decode(format!("{a}{b}{rest}")).ok()?;
+    let digest = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let sri: Integrity = format!("{algo}-{digest}").parse().ok()?;
+    // Round-trip: only a canonical path names this integrity.
+    (content::content_path(&sri).ok()? == rel).then_some(sri)
+}
+
+/// Content paths referenced by the latest live entry of every key.
+pub(crate) fn live_content(cache: &Cache) -> Result<HashSet<PathBuf>> {
+    let format = cache.index_format()?;
+    let mut live = HashSet::new();
+    for rel in buckets(cache)? {
+        let Some(bytes) = bucket::read(cache, &rel)? else {
+            continue;
+        };
+        for entry in line::latest_per_key(format, &bytes) {
+            let Some(sri) = entry.integrity.and_then(|s| s.parse::<Integrity>().ok()) else {
+                continue;
+            };
+            if let Ok(path) = content::content_path(&sri) {
+                live.insert(path);
+            }
+        }
+    }
+    Ok(live)
+}
