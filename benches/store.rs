@@ -1,0 +1,125 @@
+//! capcache against cacache-rs, side by side in one run: small values,
+//! 10-entry batches and 64 MiB values, with the sha512 throughput of the
+//! `sha2` crate as the physical limit for the large cases.
+//!
+//! `cargo bench --bench store` (add `-- --quick` for a fast pass).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use sha2::{Digest, Sha512};
+
+const SMALL: &[u8] = b"hello world";
+const BIG: usize = 64 * 1024 * 1024;
+
+fn small(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    let theirs = tmp.path().join("cacache");
+    ours.write_sync("key", SMALL).unwrap();
+    cacache::write_sync(&theirs, "key", SMALL).unwrap();
+
+    let mut g = c.benchmark_group("small");
+    g.bench_function("capcache/write", |b| {
+        b.iter(|| ours.write_sync("key", black_box(SMALL)).unwrap())
+    });
+    g.bench_function("cacache/write", |b| {
+        b.iter(|| cacache::write_sync(&theirs, "key", black_box(SMALL)).unwrap())
+    });
+    // Compact first so both read a bucket of similar length.
+    capcache::index::compact(&ours, "key").unwrap();
+    g.bench_function("capcache/read", |b| {
+        b.iter(|| ours.read_sync("key").unwrap())
+    });
+    g.bench_function("cacache/read", |b| {
+        b.iter(|| cacache::read_sync(&theirs, "key").unwrap())
+    });
+    g.bench_function("capcache/read_path", |b| {
+        b.iter(|| capcache::read_sync(tmp.path().join("capcache"), "key").unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("batch10");
+    let keys: Vec<String> = (0..10).map(|i| format!("key-{i}")).collect();
+    g.bench_function("capcache/write", |b| {
+        b.iter(|| {
+            for k in &keys {
+                ours.write_sync(k, SMALL).unwrap();
+            }
+        })
+    });
+    g.bench_function("cacache/write", |b| {
+        b.iter(|| {
+            for k in &keys {
+                cacache::write_sync(&theirs, k, SMALL).unwrap();
+            }
+        })
+    });
+    g.finish();
+}
+
+fn big(c: &mut Criterion) {
+    let data: Vec<u8> = (0..BIG).map(|i| (i * 31 % 251) as u8).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    let theirs = tmp.path().join("cacache");
+
+    let mut g = c.benchmark_group("64MiB");
+    g.throughput(Throughput::Bytes(BIG as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(20));
+    g.bench_function("sha2/sha512", |b| {
+        b.iter(|| Sha512::digest(black_box(&data)))
+    });
+    g.bench_function("capcache/write", |b| {
+        b.iter(|| ours.write_sync("big", black_box(&data)).unwrap())
+    });
+    g.bench_function("cacache/write", |b| {
+        b.iter(|| cacache::write_sync(&theirs, "big", black_box(&data)).unwrap())
+    });
+    g.bench_function("capcache/read", |b| {
+        b.iter(|| ours.read_sync("big").unwrap())
+    });
+    g.bench_function("cacache/read", |b| {
+        b.iter(|| cacache::read_sync(&theirs, "big").unwrap())
+    });
+    g.finish();
+}
+
+#[cfg(feature = "async")]
+fn async_small(c: &mut Criterion) {
+    use futures_lite::StreamExt;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    ours.write_sync("key", SMALL).unwrap();
+    let mut g = c.benchmark_group("async_small");
+    for n in [1usize, 16] {
+        g.bench_with_input(
+            BenchmarkId::new("capcache/read_concurrent", n),
+            &n,
+            |b, &n| {
+                b.iter(|| {
+                    smol::block_on(async {
+                        let reads = (0..n).map(|_| ours.read("key"));
+                        for r in futures_lite::stream::iter(reads)
+                            .then(|f| f)
+                            .collect::<Vec<_>>()
+                            .await
+                        {
+                            r.unwrap();
+                        }
+                    })
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+#[cfg(feature = "async")]
+criterion_group!(benches, small, big, async_small);
+#[cfg(not(feature = "async"))]
+criterion_group!(benches, small, big);
+criterion_main!(benches);
