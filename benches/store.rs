@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sha2::{Digest, Sha512};
 
 const SMALL: &[u8] = b"hello world";
@@ -89,6 +89,7 @@ fn big(c: &mut Criterion) {
 
 #[cfg(feature = "async")]
 fn async_small(c: &mut Criterion) {
+    use criterion::BenchmarkId;
     use futures_lite::StreamExt;
 
     let tmp = tempfile::tempdir().unwrap();
