@@ -120,6 +120,11 @@ pub use ops::blocking::{link_to as link_to_sync, link_to_hash as link_to_hash_sy
 
 mod methods;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Iterates over every live entry in the cache (blocking).
 ///
 /// Buckets are read one at a time; an unusable entry is yielded as an `Err`
