@@ -12,56 +12,72 @@
 //! nothing in it can race; other processes writing the same cache while one
 //! compacts are not excluded (the README says so).
 
-use std::io;
-use std::path::Path;
-
-use cap_std::fs::OpenOptions;
-
 use crate::cache::Cache;
-use crate::error::{Error, Result};
-
-const LOCK_FILE: &str = ".capcache.lock";
+use crate::error::Result;
 
 /// A held lock; released on drop (by closing the file).
 pub(crate) struct IndexLock {
+    #[cfg(not(target_family = "wasm"))]
     _file: Option<std::fs::File>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Shared,
-    Exclusive,
 }
 
 impl IndexLock {
     /// Taken around an append.
     pub(crate) fn shared(cache: &Cache) -> Result<IndexLock> {
-        acquire(cache, Mode::Shared)
+        imp::acquire(cache, false)
     }
 
     /// Taken around a bucket rewrite.
     pub(crate) fn exclusive(cache: &Cache) -> Result<IndexLock> {
-        acquire(cache, Mode::Exclusive)
+        imp::acquire(cache, true)
     }
 }
 
-fn acquire(cache: &Cache, mode: Mode) -> Result<IndexLock> {
-    let display = || cache.display_path(Path::new(LOCK_FILE));
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true);
-    let file = cache
-        .root()
-        .open_with(LOCK_FILE, &options)
-        .map_err(|e| Error::io(display(), e))?
-        .into_std();
-    let locked = match mode {
-        Mode::Shared => file.lock_shared(),
-        Mode::Exclusive => file.lock(),
-    };
-    match locked {
-        Ok(()) => Ok(IndexLock { _file: Some(file) }),
-        // No locks on this platform (WASI): see the module docs.
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
-        Err(e) => Err(Error::io(display(), e)),
+#[cfg(not(target_family = "wasm"))]
+mod imp {
+    use std::io;
+    use std::path::Path;
+
+    use cap_std::fs::OpenOptions;
+
+    use super::IndexLock;
+    use crate::cache::Cache;
+    use crate::error::{Error, Result};
+
+    const LOCK_FILE: &str = ".capcache.lock";
+
+    pub(super) fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
+        let display = || cache.display_path(Path::new(LOCK_FILE));
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true);
+        let file = cache
+            .root()
+            .open_with(LOCK_FILE, &options)
+            .map_err(|e| Error::io(display(), e))?
+            .into_std();
+        let locked = if exclusive {
+            file.lock()
+        } else {
+            file.lock_shared()
+        };
+        match locked {
+            Ok(()) => Ok(IndexLock { _file: Some(file) }),
+            // A filesystem without locks (some network mounts): run unlocked,
+            // as on WASI, rather than refuse every write.
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
+            Err(e) => Err(Error::io(display(), e)),
+        }
+    }
+}
+
+/// WASI preview 1 has no locks and one thread per process: nothing to take.
+#[cfg(target_family = "wasm")]
+mod imp {
+    use super::IndexLock;
+    use crate::cache::Cache;
+    use crate::error::Result;
+
+    pub(super) fn acquire(_: &Cache, _exclusive: bool) -> Result<IndexLock> {
+        Ok(IndexLock {})
     }
 }
