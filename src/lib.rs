@@ -55,6 +55,7 @@ mod link;
 mod maint;
 mod metadata;
 mod ops;
+mod parallel;
 mod rt;
 mod shard;
 mod stream;

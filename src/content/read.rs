@@ -72,9 +72,17 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         // by npm's cacache (writers link a new file or rename over a damaged
         // one, which leaves this inode intact), so the mapping stays valid
         // while we read it.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(&display, e))?;
-        verify(sri, &map, &display)?;
-        return Ok(map.to_vec());
+        // populate: fault the pages in with the mmap call (Linux) instead of
+        // one by one in the two threads below.
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .map_err(|e| Error::io(&display, e))?;
+        let (copy, verdict) = crate::parallel::join(
+            map.len(),
+            || map.to_vec(),
+            || verify(sri, &map, &display),
+        );
+        verdict?;
+        return Ok(copy);
     }
     let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     (&file)

@@ -73,9 +73,10 @@ impl ContentWriter {
     /// Appends `buf` to the content, hashing it on the way.
     pub(crate) fn write_all(&mut self, buf: &[u8]) -> Result<()> {
         let file = self.file.as_mut().expect("write after commit");
-        file.write_all(buf)
-            .map_err(|e| Error::io(self.tmp_display(), e))?;
-        self.hasher.input(buf);
+        let hasher = &mut self.hasher;
+        let (written, ()) =
+            crate::parallel::join(buf.len(), || file.write_all(buf), || hasher.input(buf));
+        written.map_err(|e| Error::io(self.tmp_display(), e))?;
         self.written += buf.len() as u64;
         Ok(())
     }
