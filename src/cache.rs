@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use cap_std::fs::Dir;
 use cap_std::AmbientAuthority;
@@ -59,7 +59,10 @@ struct Inner {
     /// Where the root was opened from, to make error paths absolute; `None`
     /// for a capability-only cache, whose paths stay relative to its root.
     root_path: Option<PathBuf>,
-    areas: [OnceLock<Dir>; 3],
+    /// Kept handles for the fixed directories, opened on first use. A slot
+    /// is emptied when its directory turns out to have been replaced (see
+    /// [`Cache::with_area`]).
+    areas: [RwLock<Option<Arc<Dir>>>; 3],
     format: OnceLock<IndexFormat>,
     durable: bool,
     /// Whether the cache may follow `link_to` links outside its root.
@@ -262,7 +265,7 @@ impl Cache {
             return Ok(*f);
         }
         let detected = match self.area(Area::Index, false)? {
-            Some(index) => IndexFormat::detect(index),
+            Some(index) => IndexFormat::detect(&index),
             None => None,
         };
         // Remember only what was seen on disk: an empty cache may still get
@@ -293,16 +296,68 @@ impl Cache {
 
     /// The handle for one of the fixed directories; `Ok(None)` when it does
     /// not exist and `create` is false. Handles are opened once and kept.
-    pub(crate) fn area(&self, area: Area, create: bool) -> Result<Option<&Dir>> {
-        let cell = &self.inner.areas[area as usize];
-        if let Some(dir) = cell.get() {
+    pub(crate) fn area(&self, area: Area, create: bool) -> Result<Option<Arc<Dir>>> {
+        let slot = &self.inner.areas[area as usize];
+        if let Some(dir) = read_slot(slot) {
             return Ok(Some(dir));
         }
+        let Some(dir) = self.open_area(area, create)? else {
+            return Ok(None);
+        };
+        let mut guard = slot.write().unwrap_or_else(|poison| poison.into_inner());
+        Ok(Some(guard.get_or_insert_with(|| Arc::new(dir)).clone()))
+    }
+
+    /// Like [`Cache::area`] with `create`, which never yields `None`.
+    pub(crate) fn area_created(&self, area: Area) -> Result<Arc<Dir>> {
+        self.area(area, true)?.ok_or_else(|| {
+            Error::io(
+                self.display_path(area.name()),
+                io::ErrorKind::NotFound.into(),
+            )
+        })
+    }
+
+    /// Runs `op` on the handle of `area`. If `op` fails with `NotFound`, the
+    /// directory may have been removed (and perhaps re-created) by another
+    /// program since the handle was opened (`npm cache clean`, cacache-rs's
+    /// `clear`): the handle is reopened and `op` runs once more.
+    ///
+    /// The outer error is about opening the area; the inner one is `op`'s.
+    /// A missing area with `create` false gives an inner `NotFound`.
+    pub(crate) fn with_area<T>(
+        &self,
+        area: Area,
+        create: bool,
+        mut op: impl FnMut(&Dir) -> io::Result<T>,
+    ) -> Result<io::Result<T>> {
+        let Some(dir) = self.area(area, create)? else {
+            return Ok(Err(io::ErrorKind::NotFound.into()));
+        };
+        match op(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let slot = &self.inner.areas[area as usize];
+                {
+                    let mut guard = slot.write().unwrap_or_else(|poison| poison.into_inner());
+                    if guard.as_ref().is_some_and(|kept| Arc::ptr_eq(kept, &dir)) {
+                        *guard = None;
+                    }
+                }
+                match self.area(area, create)? {
+                    Some(fresh) => Ok(op(&fresh)),
+                    None => Ok(Err(e)),
+                }
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn open_area(&self, area: Area, create: bool) -> Result<Option<Dir>> {
         let root = &self.inner.root;
         let name = area.name();
-        let dir = match root.open_dir(name) {
-            Ok(dir) => dir,
-            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(None),
+        match root.open_dir(name) {
+            Ok(dir) => Ok(Some(dir)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => Ok(None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 match root.create_dir(name) {
                     Ok(()) => {}
@@ -310,18 +365,18 @@ impl Cache {
                     Err(e) => return Err(Error::io(self.display_path(name), e)),
                 }
                 root.open_dir(name)
-                    .map_err(|e| Error::io(self.display_path(name), e))?
+                    .map(Some)
+                    .map_err(|e| Error::io(self.display_path(name), e))
             }
-            Err(e) => return Err(Error::io(self.display_path(name), e)),
-        };
-        Ok(Some(cell.get_or_init(|| dir)))
+            Err(e) => Err(Error::io(self.display_path(name), e)),
+        }
     }
+}
 
-    /// Like [`Cache::area`] with `create`, which never yields `None`.
-    pub(crate) fn area_created(&self, area: Area) -> Result<&Dir> {
-        self.area(area, true)?
-            .ok_or_else(|| Error::io(area.name(), io::ErrorKind::NotFound.into()))
-    }
+fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
+    slot.read()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .clone()
 }
 
 /// Something that names a cache: a [`Cache`] handle or a path.

@@ -22,6 +22,11 @@ pub(crate) fn clear(cache: &Cache) -> Result<()> {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(cache.display_path(area.name()), e))?;
             let name = entry.file_name();
+            // Removing the lock file while others hold it would split them
+            // between two files; it holds no data.
+            if area == Area::Index && name == crate::index::LOCK_FILE {
+                continue;
+            }
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
             let removed = if is_dir {
                 dir.remove_dir_all(&name)

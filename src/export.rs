@@ -59,7 +59,8 @@ impl Dest {
                 Ok((dir, PathBuf::from(name), path.clone()))
             }
             Dest::In(dir, rel) => {
-                let dir = dir.try_clone().map_err(|e| Error::io(rel, e))?;
+                // `try_clone` is unsupported on WASI; reopening "." is not.
+                let dir = dir.open_dir(".").map_err(|e| Error::io(rel, e))?;
                 Ok((dir, rel.clone(), rel.clone()))
             }
         }

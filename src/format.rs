@@ -47,26 +47,44 @@ impl IndexFormat {
         }
     }
 
-    /// Looks at the first bucket file found under `index` and returns the format
-    /// its name length implies; `None` for an empty or unrecognisable index.
+    /// Looks for the first bucket file under `index` and returns the format
+    /// its name length implies; `None` for an index with no bucket.
     ///
-    /// Costs three `read_dir` calls at most: bucket names all have one length
-    /// per format, so one file is enough.
+    /// Bucket names have one length per format, so one file is enough; the
+    /// walk passes over empty shards (left by compaction) and stray entries.
     pub(crate) fn detect(index: &Dir) -> Option<IndexFormat> {
-        let shard = first_entry(index, |name| name.len() == 2)?;
-        let shard = index.open_dir(&shard).ok()?;
-        let sub = first_entry(&shard, |name| name.len() == 2)?;
-        let sub = shard.open_dir(&sub).ok()?;
-        let bucket = first_entry(&sub, |name| !name.starts_with('.'))?;
-        [IndexFormat::Npm, IndexFormat::CacacheRs]
-            .into_iter()
-            .find(|f| f.bucket_name_len() == bucket.len())
+        let is_shard = |name: &str| name.len() == 2 && is_hex(name);
+        for shard in names(index, is_shard) {
+            let Ok(shard) = index.open_dir(&shard) else {
+                continue;
+            };
+            for sub in names(&shard, is_shard) {
+                let Ok(sub) = shard.open_dir(&sub) else {
+                    continue;
+                };
+                let format = names(&sub, is_hex).find_map(|bucket| {
+                    [IndexFormat::Npm, IndexFormat::CacacheRs]
+                        .into_iter()
+                        .find(|f| f.bucket_name_len() == bucket.len())
+                });
+                if format.is_some() {
+                    return format;
+                }
+            }
+        }
+        None
     }
 }
 
-fn first_entry(dir: &Dir, accept: impl Fn(&str) -> bool) -> Option<String> {
+/// Names of the entries of `dir` that pass `accept` (unreadable ones skipped).
+fn names<'a>(dir: &Dir, accept: impl Fn(&str) -> bool + 'a) -> impl Iterator<Item = String> + 'a {
     dir.entries()
-        .ok()?
+        .into_iter()
+        .flatten()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .find(|name| accept(name))
+        .filter(move |name| accept(name))
+}
+
+fn is_hex(name: &str) -> bool {
+    name.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -52,7 +52,7 @@ pub(crate) fn link_to(
     let rel = content::content_path(&sri)?;
     let dir = cache.area_created(Area::Content)?;
     let display = cache.display_path(Path::new("content-v2").join(&rel));
-    match shard::with_parent(dir, &rel, || symlink(dir, &target, &rel)) {
+    match shard::with_parent(&dir, &rel, || symlink(&dir, &target, &rel)) {
         Ok(()) => {}
         // Content (a file or an earlier link) is already there: keep it.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

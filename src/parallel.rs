@@ -6,6 +6,7 @@
 //! WASI preview 1 has no threads: there they run one after the other.
 
 /// Below this, a thread costs more than it saves.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
 pub(crate) const PARALLEL_MIN: usize = 1024 * 1024;
 
 /// Runs `side` and `main` and returns both results; concurrently (`side` on a

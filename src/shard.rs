@@ -30,12 +30,16 @@ pub(crate) fn with_parent<T>(
 pub(crate) fn sync_dir(dir: &Dir, rel: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        let sub = if rel.as_os_str().is_empty() {
-            dir.try_clone()?
+        // cap-std opens directories with O_PATH, which cannot be synced: open
+        // the directory again for reading to get a descriptor that can.
+        let mut options = cap_std::fs::OpenOptions::new();
+        options.read(true);
+        let rel = if rel.as_os_str().is_empty() {
+            Path::new(".")
         } else {
-            dir.open_dir(rel)?
+            rel
         };
-        sub.into_std_file().sync_all()
+        dir.open_with(rel, &options)?.sync_all()
     }
     #[cfg(not(unix))]
     {

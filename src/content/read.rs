@@ -24,11 +24,10 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    let content = cache.area(Area::Content, false)?.ok_or_else(not_found)?;
-    match content.open(&rel) {
+    match cache.with_area(Area::Content, false, |content| content.open(&rel))? {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
-        Err(e) => match content.read_link_contents(&rel) {
+        Err(e) => match cache.area_created(Area::Content)?.read_link_contents(&rel) {
             // cap-std refuses a symlink that leaves the root; only a cache
             // holding ambient authority may follow it, and only for link_to.
             Ok(target) => open_outside(cache, target, display),
@@ -76,11 +75,8 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         // one by one in the two threads below.
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| Error::io(&display, e))?;
-        let (copy, verdict) = crate::parallel::join(
-            map.len(),
-            || map.to_vec(),
-            || verify(sri, &map, &display),
-        );
+        let (copy, verdict) =
+            crate::parallel::join(map.len(), || map.to_vec(), || verify(sri, &map, &display));
         verdict?;
         return Ok(copy);
     }
@@ -115,14 +111,18 @@ pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &P
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    let Some(content) = cache.area(Area::Content, false)? else {
-        return Ok(false);
-    };
-    match content.metadata(&rel) {
+    match cache.with_area(Area::Content, false, |content| content.metadata(&rel))? {
         Ok(meta) => Ok(meta.is_file()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.
-        Err(_) if content.read_link_contents(&rel).is_ok() => Ok(true),
+        Err(_)
+            if cache
+                .area_created(Area::Content)?
+                .read_link_contents(&rel)
+                .is_ok() =>
+        {
+            Ok(true)
+        }
         Err(e) => Err(Error::io(
             cache.display_path(Path::new("content-v2").join(rel)),
             e,
@@ -133,10 +133,7 @@ pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
 /// Deletes the content file for `sri`; a missing file is not an error.
 pub(crate) fn remove(cache: &Cache, sri: &Integrity) -> Result<()> {
     let rel = content_path(sri)?;
-    let Some(content) = cache.area(Area::Content, false)? else {
-        return Ok(());
-    };
-    match content.remove_file(&rel) {
+    match cache.with_area(Area::Content, false, |content| content.remove_file(&rel))? {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(

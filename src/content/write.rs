@@ -36,13 +36,12 @@ impl ContentWriter {
             Some(sri) => super::checked_integrity(sri)?.pick_algorithm(),
             None => algo,
         };
-        let tmp = cache.area_created(Area::Tmp)?;
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         // 64 random bits: a collision with a live temp file is retried, not fatal.
         let (tmp_name, file) = loop {
             let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
-            match tmp.open_with(&name, &options) {
+            match cache.with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))? {
                 Ok(file) => break (name, file),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
@@ -126,30 +125,31 @@ impl ContentWriter {
     /// attempted when the target is absent.
     fn place(&mut self, rel: &Path) -> Result<()> {
         let cache = self.cache.clone();
-        let content = cache.area_created(Area::Content)?;
         let tmp = cache.area_created(Area::Tmp)?;
         let display = || cache.display_path(Path::new("content-v2").join(rel));
-        let linked =
-            shard::with_parent(content, rel, || tmp.hard_link(&self.tmp_name, content, rel));
-        let outcome = match linked {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+        let (name, len) = (&self.tmp_name, self.written);
+        let intact = |content: &cap_std::fs::Dir| matches!(content.metadata(rel), Ok(meta) if meta.is_file() && meta.len() == len);
+        let outcome = cache.with_area(Area::Content, true, |content| {
+            match shard::with_parent(content, rel, || tmp.hard_link(name, content, rel)) {
+                Ok(()) => Ok(()),
                 // Same name means same hash; a different length means the
                 // existing file is damaged, and ours may replace it.
-                match content.metadata(rel) {
-                    Ok(meta) if meta.is_file() && meta.len() == self.written => Ok(()),
-                    _ => tmp.rename(&self.tmp_name, content, rel),
-                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match intact(content) {
+                    true => Ok(()),
+                    false => tmp.rename(name, content, rel),
+                },
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
+                Err(_) => match intact(content) {
+                    true => Ok(()),
+                    false => shard::with_parent(content, rel, || tmp.rename(name, content, rel)),
+                },
             }
-            Err(_) => match content.metadata(rel) {
-                Ok(meta) if meta.is_file() && meta.len() == self.written => Ok(()),
-                _ => shard::with_parent(content, rel, || tmp.rename(&self.tmp_name, content, rel)),
-            },
-        };
+        })?;
         outcome.map_err(|e| Error::io(display(), e))?;
         if self.cache.durable() {
             let parent = rel.parent().unwrap_or(Path::new(""));
-            shard::sync_dir(content, parent).map_err(|e| Error::io(display(), e))?;
+            let content = cache.area_created(Area::Content)?;
+            shard::sync_dir(&content, parent).map_err(|e| Error::io(display(), e))?;
         }
         Ok(())
     }

@@ -40,10 +40,7 @@ fn display(cache: &Cache, rel: &Path) -> PathBuf {
 
 /// Reads a bucket whole; `None` if it does not exist.
 pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
-    let Some(index) = cache.area(Area::Index, false)? else {
-        return Ok(None);
-    };
-    match index.read(rel) {
+    match cache.with_area(Area::Index, false, |index| index.read(rel))? {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(display(cache, rel), e)),
@@ -61,15 +58,17 @@ pub(crate) const COMPACT_THRESHOLD: u64 = 16 * 1024;
 pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
     let format = cache.index_format()?;
     let rel = bucket_rel(format, &entry.key);
-    let index = cache.area_created(Area::Index)?;
     let line = line::encode(format, entry);
     let mut options = OpenOptions::new();
     options.append(true).create(true);
     let io_err = |e| Error::io(display(cache, &rel), e);
     let len = {
         let _lock = IndexLock::shared(cache)?;
-        let mut file =
-            shard::with_parent(index, &rel, || index.open_with(&rel, &options)).map_err(io_err)?;
+        let mut file = cache
+            .with_area(Area::Index, true, |index| {
+                shard::with_parent(index, &rel, || index.open_with(&rel, &options))
+            })?
+            .map_err(io_err)?;
         // One write call: a concurrent appender cannot interleave inside it on
         // local filesystems, and a torn tail is caught by the line hash.
         file.write_all(&line).map_err(io_err)?;
@@ -250,7 +249,7 @@ pub(crate) fn rewrite(
         let mut options = OpenOptions::new();
         options.append(true).create(true);
         let mut new =
-            shard::with_parent(index, rel, || index.open_with(rel, &options)).map_err(io_err)?;
+            shard::with_parent(&index, rel, || index.open_with(rel, &options)).map_err(io_err)?;
         new.write_all(&tail).map_err(io_err)?;
     }
     Ok(result)
@@ -268,13 +267,13 @@ fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
         file.sync_all().map_err(tmp_err)?;
     }
     drop(file);
-    if let Err(e) = tmp.rename(&tmp_name, index, rel) {
+    if let Err(e) = tmp.rename(&tmp_name, &index, rel) {
         let _ = tmp.remove_file(&tmp_name);
         return Err(Error::io(display(cache, rel), e));
     }
     if cache.durable() {
         let parent = rel.parent().unwrap_or(Path::new(""));
-        shard::sync_dir(index, parent).map_err(|e| Error::io(display(cache, rel), e))?;
+        shard::sync_dir(&index, parent).map_err(|e| Error::io(display(cache, rel), e))?;
     }
     Ok(())
 }

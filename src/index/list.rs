@@ -44,12 +44,13 @@ impl EntryIter {
     fn start(source: CacheSource) -> Result<Option<Walk>> {
         let cache = source.open()?;
         let format = cache.index_format()?;
-        let Some(index) = cache.area(Area::Index, false)? else {
-            return Ok(None);
+        // A handle of its own: the walk outlives this call. (`try_clone`
+        // would be shorter but is unsupported on WASI.)
+        let dir = match cache.root().open_dir(Area::Index.name()) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(cache.display_path("index-v5"), e)),
         };
-        let dir = index
-            .try_clone()
-            .map_err(|e| Error::io(cache.display_path("index-v5"), e))?;
         let entries = dir
             .entries()
             .map_err(|e| Error::io(cache.display_path("index-v5"), e))?;

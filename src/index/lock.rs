@@ -2,11 +2,13 @@
 //! alone, so a rewrite (compaction, verify) never drops a line appended
 //! while it ran.
 //!
-//! It is an OS file lock on `<root>/.capcache.lock`, opened anew for every
+//! It is an OS file lock on `index-v5/.capcache.lock`, opened anew for every
 //! acquisition: locks belong to an open file description (Unix) or handle
 //! (Windows), so a fresh open makes threads of one process exclude each
 //! other as well as other processes. The lock file holds no data; readers
-//! never take the lock (renames are atomic for them).
+//! never take the lock (renames are atomic for them). It lives in
+//! `index-v5` because cacache-rs's `clear` removes every root entry as a
+//! directory, and npm's and cacache-rs's index walks skip a file there.
 //!
 //! WASI preview 1 has no file locks. There a process has one thread, so
 //! nothing in it can race; other processes writing the same cache while one
@@ -14,6 +16,9 @@
 
 use crate::cache::Cache;
 use crate::error::Result;
+
+/// Name of the lock file inside `index-v5`.
+pub(crate) const LOCK_FILE: &str = ".capcache.lock";
 
 /// A held lock; released on drop (by closing the file).
 pub(crate) struct IndexLock {
@@ -40,19 +45,18 @@ mod imp {
 
     use cap_std::fs::OpenOptions;
 
-    use super::IndexLock;
-    use crate::cache::Cache;
+    use super::{IndexLock, LOCK_FILE};
+    use crate::cache::{Area, Cache};
     use crate::error::{Error, Result};
 
-    const LOCK_FILE: &str = ".capcache.lock";
-
     pub(super) fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
-        let display = || cache.display_path(Path::new(LOCK_FILE));
+        let display = || cache.display_path(Path::new(Area::Index.name()).join(LOCK_FILE));
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true);
         let file = cache
-            .root()
-            .open_with(LOCK_FILE, &options)
+            .with_area(Area::Index, true, |index| {
+                index.open_with(LOCK_FILE, &options)
+            })?
             .map_err(|e| Error::io(display(), e))?
             .into_std();
         let locked = if exclusive {

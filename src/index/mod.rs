@@ -9,6 +9,8 @@ pub(crate) mod line;
 mod list;
 mod lock;
 
+pub(crate) use lock::LOCK_FILE;
+
 pub use list::EntryIter;
 #[cfg(feature = "async")]
 pub use list::EntryStream;

@@ -53,7 +53,7 @@ fn files_at_depth(cache: &Cache, area: Area, dir: &Dir, depth: usize) -> Result<
 /// Relative paths of every bucket file under `index-v5`.
 pub(crate) fn buckets(cache: &Cache) -> Result<Vec<PathBuf>> {
     match cache.area(Area::Index, false)? {
-        Some(dir) => files_at_depth(cache, Area::Index, dir, 2),
+        Some(dir) => files_at_depth(cache, Area::Index, &dir, 2),
         None => Ok(Vec::new()),
     }
 }
@@ -74,7 +74,7 @@ pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for rel in files_at_depth(cache, Area::Content, dir, 3)? {
+    for rel in files_at_depth(cache, Area::Content, &dir, 3)? {
         // symlink_metadata: a link_to entry is judged by the link itself.
         let meta = dir.symlink_metadata(&rel).ok();
         out.push(ContentFile {

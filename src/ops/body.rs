@@ -1132,7 +1132,7 @@ pub async fn copy_to_dir<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
     path: Q,
 ) -> Result<u64> {
     let path = path.as_ref().to_path_buf();
-    let dir = dir.try_clone().map_err(|e| Error::io(&path, e))?;
+    let dir = dir.open_dir(".").map_err(|e| Error::io(&path, e))?;
     let source = Source::Key(key.as_ref().to_owned());
     export_to(cache, source, Dest::In(dir, path), How::Copy, true).await
 }
@@ -1165,7 +1165,7 @@ pub async fn copy_hash_to_dir<C: IntoCache, Q: AsRef<Path>>(
     path: Q,
 ) -> Result<u64> {
     let path = path.as_ref().to_path_buf();
-    let dir = dir.try_clone().map_err(|e| Error::io(&path, e))?;
+    let dir = dir.open_dir(".").map_err(|e| Error::io(&path, e))?;
     export_to(cache, Source::Hash(sri.clone()), Dest::In(dir, path), How::Copy, true).await
 }
 
