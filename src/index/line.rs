@@ -68,7 +68,12 @@ fn decode_line(format: IndexFormat, line: &[u8]) -> Option<RawEntry> {
     if hash != format.line_hash(json).as_bytes() {
         return None;
     }
-    serde_json::from_slice(json).ok()
+    let mut entry: RawEntry = serde_json::from_slice(json).ok()?;
+    // npm treats any falsy integrity as a deletion, "" included.
+    if entry.integrity.as_deref() == Some("") {
+        entry.integrity = None;
+    }
+    Some(entry)
 }
 
 #[cfg(test)]
