@@ -1,0 +1,134 @@
+//! Running the built `capcache` binary and inspecting caches on disk,
+//! shared by the integration tests.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_capcache");
+
+/// The outcome of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8(self.stdout.clone()).expect("stdout is UTF-8")
+    }
+
+    /// Panics with both streams unless the exit status is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            code,
+            "exit status; stdout: {:?}; stderr: {}",
+            String::from_utf8_lossy(&self.stdout),
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        self.expect_code(0)
+    }
+}
+
+/// A `capcache` command line being built.
+pub struct Cmd {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+/// `capcache ARGS...`, with `CAPCACHE_DIR` cleared so the developer's
+/// environment cannot leak into a test.
+pub fn capcache<I, S>(args: I) -> Cmd
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_remove("CAPCACHE_DIR");
+    Cmd { cmd, stdin: None }
+}
+
+impl Cmd {
+    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(data.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("spawn capcache");
+        if let Some(data) = self.stdin.take() {
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            // Fed from a thread so a large input cannot deadlock against
+            // unread output.
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&data);
+            });
+        }
+        let out = child.wait_with_output().expect("wait for capcache");
+        Run {
+            code: out.status.code().expect("exited normally, not by a signal"),
+            stdout: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
+        let path = entry.expect("read_dir entry").path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The one content file in a cache that holds exactly one.
+pub fn only_content_file(cache: &Path) -> PathBuf {
+    let files = files_under(&cache.join("content-v2"));
+    assert_eq!(files.len(), 1, "content files: {files:?}");
+    files.into_iter().next().unwrap()
+}
+
+/// `cmd!("ls", &dir, "--json")`: [`capcache`] with arguments of mixed types
+/// (`&str`, `&Path`, `&String`, ...).
+#[macro_export]
+macro_rules! cmd {
+    ($($arg:expr),+ $(,)?) => {
+        $crate::common::capcache([$(::std::ffi::OsStr::new($arg)),+])
+    };
+}
