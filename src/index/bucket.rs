@@ -122,10 +122,7 @@ pub(crate) fn find(cache: &Cache, key: &str) -> Result<Option<Metadata>> {
     let Some(bucket) = read(cache, &rel)? else {
         return Ok(None);
     };
-    let latest = line::decode(format, &bucket)
-        .filter(|e| e.key == key)
-        .last();
-    match latest {
+    match line::latest_for(format, &bucket, key) {
         Some(raw) => to_metadata(cache, &rel, raw),
         None => Ok(None),
     }

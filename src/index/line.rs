@@ -50,6 +50,17 @@ pub(crate) fn decode(format: IndexFormat, bucket: &[u8]) -> impl Iterator<Item =
         .filter_map(move |line| decode_line(format, line))
 }
 
+/// The last valid entry for `key` in a bucket (a tombstone included).
+///
+/// Scans from the end, so a read costs one line however long the bucket
+/// has grown, as long as its last line is for this key.
+pub(crate) fn latest_for(format: IndexFormat, bucket: &[u8], key: &str) -> Option<RawEntry> {
+    bucket
+        .rsplit(|&b| b == b'\n')
+        .filter_map(|line| decode_line(format, line))
+        .find(|entry| entry.key == key)
+}
+
 /// The latest entry of each key in a bucket (tombstones included), in the
 /// order of those latest lines.
 pub(crate) fn latest_per_key(format: IndexFormat, bucket: &[u8]) -> Vec<RawEntry> {
