@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use cap_std::fs::{File, OpenOptions};
+use cap_std::fs::{Dir, File, OpenOptions};
 use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
@@ -88,24 +88,13 @@ impl ContentWriter {
         let file = self.file.take().expect("commit twice");
         let hasher = std::mem::take(&mut self.hasher);
         let sri = hasher.result();
-        if let Some(expected) = self.expected_size {
-            if expected != self.written {
-                return Err(Error::SizeMismatch {
-                    path: self.tmp_display(),
-                    expected,
-                    found: self.written,
-                });
-            }
-        }
-        if let Some(expected) = &self.expected_sri {
-            if !expected.hashes.iter().any(|h| h == &sri.hashes[0]) {
-                return Err(Error::IntegrityMismatch {
-                    path: self.tmp_display(),
-                    expected: expected.clone(),
-                    found: sri,
-                });
-            }
-        }
+        check_expected(
+            self.expected_size,
+            self.expected_sri.as_ref(),
+            &sri,
+            self.written,
+            self.tmp_display(),
+        )?;
         if self.cache.durable() {
             file.sync_all()
                 .map_err(|e| Error::io(self.tmp_display(), e))?;
@@ -128,7 +117,7 @@ impl ContentWriter {
         let tmp = cache.area_created(Area::Tmp)?;
         let display = || cache.display_path(Path::new("content-v2").join(rel));
         let (name, len) = (&self.tmp_name, self.written);
-        let intact = |content: &cap_std::fs::Dir| matches!(content.metadata(rel), Ok(meta) if meta.is_file() && meta.len() == len);
+        let intact = |content: &Dir| is_intact(content, rel, len);
         let outcome = cache.with_area(Area::Content, true, |content| {
             match shard::with_parent(content, rel, || tmp.hard_link(name, content, rel)) {
                 Ok(()) => Ok(()),
@@ -153,6 +142,73 @@ impl ContentWriter {
         }
         Ok(())
     }
+}
+
+/// Whether `rel` holds a file of `len` bytes: content of that name is taken
+/// as present (reads verify it; verify repairs it).
+fn is_intact(content: &Dir, rel: &Path, len: u64) -> bool {
+    matches!(content.metadata(rel), Ok(meta) if meta.is_file() && meta.len() == len)
+}
+
+/// Fails unless the data matched the size and integrity the caller expected.
+fn check_expected(
+    size: Option<u64>,
+    sri: Option<&Integrity>,
+    found: &Integrity,
+    written: u64,
+    path: PathBuf,
+) -> Result<()> {
+    if let Some(expected) = size.filter(|&s| s != written) {
+        return Err(Error::SizeMismatch {
+            path,
+            expected,
+            found: written,
+        });
+    }
+    if let Some(expected) = sri.filter(|e| !e.hashes.iter().any(|h| h == &found.hashes[0])) {
+        return Err(Error::IntegrityMismatch {
+            path,
+            expected: expected.clone(),
+            found: found.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Values below this size are hashed before anything touches the disk, so
+/// rewriting content that is already stored costs one `stat`, no temp file.
+const PRECHECK_MAX: usize = 64 * 1024;
+
+/// Stores a whole in-memory value as content; returns its integrity and size.
+///
+/// Small values already present are not written again. Larger ones stream
+/// through a [`ContentWriter`], which hashes while it writes.
+pub(crate) fn store(
+    cache: &Cache,
+    algo: Algorithm,
+    expected_sri: Option<Integrity>,
+    expected_size: Option<u64>,
+    data: &[u8],
+) -> Result<(Integrity, u64)> {
+    if data.len() < PRECHECK_MAX {
+        let algo = match &expected_sri {
+            Some(sri) => super::checked_integrity(sri)?.pick_algorithm(),
+            None => algo,
+        };
+        let sri = IntegrityOpts::new().algorithm(algo).chain(data).result();
+        let rel = content_path(&sri)?;
+        let display = cache.display_path(Path::new("content-v2").join(&rel));
+        let len = data.len() as u64;
+        check_expected(expected_size, expected_sri.as_ref(), &sri, len, display)?;
+        if let Ok(Some(content)) = cache.area(Area::Content, false) {
+            if is_intact(&content, &rel, len) {
+                return Ok((sri, len));
+            }
+        }
+    }
+    let mut writer = ContentWriter::new(cache, algo, expected_sri, expected_size)?;
+    writer.write_all(data)?;
+    writer.commit()
 }
 
 impl Drop for ContentWriter {

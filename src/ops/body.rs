@@ -5,7 +5,7 @@
 
 #[allow(unused_imports)]
 use crate::cache::{Area, IntoCache};
-use crate::content::{self, ContentWriter};
+use crate::content;
 use crate::error::{Error, Result};
 use crate::index::bucket;
 use crate::metadata::Metadata;
@@ -62,14 +62,9 @@ where
         bucket::check_key(&key)?;
         let cache = source.open()?;
         let expected_size = opts.size.map(|s| s as u64);
-        let mut writer = ContentWriter::new(
-            &cache,
-            opts.algorithm_or_default(),
-            opts.sri.clone(),
-            expected_size,
-        )?;
-        writer.write_all(data.as_ref())?;
-        let (sri, size) = writer.commit()?;
+        let algo = opts.algorithm_or_default();
+        let (sri, size) =
+            content::store(&cache, algo, opts.sri.clone(), expected_size, data.as_ref())?;
         bucket::insert(&cache, &key, &sri, size, &opts)?;
         Ok(sri)
     })
@@ -171,9 +166,7 @@ pub async fn write_hash_with_algo<C: IntoCache, D: AsRef<[u8]>>(
     let (source, data) = (cache.into_source(), rt::owned(data));
     rt::run(move || {
         let cache = source.open()?;
-        let mut writer = ContentWriter::new(&cache, algo, None, None)?;
-        writer.write_all(data.as_ref())?;
-        Ok(writer.commit()?.0)
+        Ok(content::store(&cache, algo, None, None, data.as_ref())?.0)
     })
     .await
 }
