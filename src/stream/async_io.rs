@@ -17,6 +17,21 @@ use crate::write_opts::WriteOpts;
 
 #[cfg(not(target_family = "wasm"))]
 type Shim<T> = smol::Unblock<T>;
+
+/// Bytes buffered between the executor and the blocking thread (smol's
+/// default is 8 MiB per stream).
+#[cfg(not(target_family = "wasm"))]
+const BUFFER: usize = 1024 * 1024;
+
+#[cfg(not(target_family = "wasm"))]
+fn shim<T>(io: T) -> Shim<T> {
+    smol::Unblock::with_capacity(BUFFER, io)
+}
+
+#[cfg(target_family = "wasm")]
+fn shim<T>(io: T) -> Shim<T> {
+    Inline(io)
+}
 #[cfg(target_family = "wasm")]
 type Shim<T> = Inline<T>;
 
@@ -48,9 +63,7 @@ pub struct Writer {
 
 impl Writer {
     pub(crate) fn new(sync: SyncWriter) -> Writer {
-        Writer {
-            inner: Shim::new(sync),
-        }
+        Writer { inner: shim(sync) }
     }
 
     /// Starts a sha512 write under `key`.
@@ -87,8 +100,10 @@ impl AsyncWrite for Writer {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
+    /// Flushes only: closing the `Unblock` would drop the writer, and the
+    /// data is still to be committed.
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_close(cx)
+        Pin::new(&mut self.inner).poll_flush(cx)
     }
 }
 
@@ -121,9 +136,7 @@ pub struct Reader {
 
 impl Reader {
     pub(crate) fn new(sync: SyncReader) -> Reader {
-        Reader {
-            inner: Shim::new(sync),
-        }
+        Reader { inner: shim(sync) }
     }
 
     /// Opens the value stored under `key`; see [`SyncReader::open`].
@@ -160,10 +173,6 @@ struct Inline<T>(T);
 
 #[cfg(target_family = "wasm")]
 impl<T> Inline<T> {
-    fn new(io: T) -> Self {
-        Inline(io)
-    }
-
     async fn into_inner(self) -> T {
         self.0
     }
