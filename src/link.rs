@@ -64,7 +64,7 @@ pub(crate) fn link_to(
     Ok(sri)
 }
 
-#[cfg(not(windows))]
+#[cfg(all(not(windows), not(target_family = "wasm")))]
 fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
     dir.symlink_contents(target, rel)
 }
@@ -72,4 +72,13 @@ fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result
 #[cfg(windows)]
 fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
     dir.symlink_file(target, rel)
+}
+
+/// WASI runtimes refuse symlinks whose target is an absolute path.
+#[cfg(target_family = "wasm")]
+fn symlink(_: &cap_std::fs::Dir, _: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "link_to is unsupported on WASI: runtimes refuse symlinks to absolute paths",
+    ))
 }

@@ -27,24 +27,59 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     match cache.with_area(Area::Content, false, |content| content.open(&rel))? {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
-        Err(e) => match cache.area_created(Area::Content)?.read_link_contents(&rel) {
-            // cap-std refuses a symlink that leaves the root; only a cache
-            // holding ambient authority may follow it, and only for link_to.
-            Ok(target) => open_outside(cache, target, display),
-            Err(_) => Err(Error::io(display, e)),
-        },
+        Err(e) => {
+            let content = cache.area_created(Area::Content)?;
+            match content.read_link_contents(&rel) {
+                // cap-std refuses a symlink that leaves the root; only a cache
+                // holding ambient authority may follow it, and only for link_to.
+                Ok(target) => open_outside(cache, sri, target, display),
+                // WASI runtimes refuse even to read a link with an absolute
+                // target; it is still a link out of the cache.
+                Err(_)
+                    if content
+                        .symlink_metadata(&rel)
+                        .is_ok_and(|m| m.file_type().is_symlink()) =>
+                {
+                    Err(Error::OutsideCache {
+                        path: display,
+                        target: PathBuf::from("(unreadable here)"),
+                    })
+                }
+                Err(_) => Err(Error::io(display, e)),
+            }
+        }
     }
 }
 
 /// Opens the target of a content link that points outside the cache.
-fn open_outside(cache: &Cache, target: PathBuf, display: PathBuf) -> Result<(File, PathBuf)> {
+fn open_outside(
+    cache: &Cache,
+    sri: &Integrity,
+    target: PathBuf,
+    display: PathBuf,
+) -> Result<(File, PathBuf)> {
+    // link_to writes absolute targets; a relative one would resolve against
+    // the process's working directory, not the link's: never follow it.
     #[cfg(feature = "link_to")]
-    if cache.has_ambient_authority() {
-        let file = File::open_ambient(&target, cap_std::ambient_authority())
-            .map_err(|e| Error::io(&target, e))?;
-        return Ok((file, target));
+    if cache.has_ambient_authority() && target.is_absolute() {
+        match File::open_ambient(&target, cap_std::ambient_authority()) {
+            Ok(file) => return Ok((file, target)),
+            // Natively, a vanished target means the content is gone.
+            #[cfg(not(target_family = "wasm"))]
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(Error::ContentNotFound {
+                    integrity: sri.clone(),
+                })
+            }
+            #[cfg(not(target_family = "wasm"))]
+            Err(e) => return Err(Error::io(&target, e)),
+            // Under WASI the target is outside every preopen (or refused by
+            // the runtime): it cannot be followed from here.
+            #[cfg(target_family = "wasm")]
+            Err(_) => {}
+        }
     }
-    let _ = cache;
+    let _ = (cache, sri);
     Err(Error::OutsideCache {
         path: display,
         target,

@@ -95,7 +95,9 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     let format = cache.index_format()?;
     let mut entries = Vec::new();
     for rel in walk::buckets(cache)? {
-        let Some(bytes) = bucket::read(cache, &rel)? else {
+        // An unreadable bucket (a link out of the cache) is left alone; the
+        // content sweep below then keeps everything, to be safe.
+        let Ok(Some(bytes)) = bucket::read(cache, &rel) else {
             continue;
         };
         for entry in line::latest_per_key(format, &bytes) {
@@ -165,11 +167,11 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
 
     // Remove content no live entry uses, re-reading the index so entries
     // added while this ran keep theirs.
-    let live = walk::live_content(cache)?;
+    let (live, unreadable) = walk::live_content(cache)?;
     let cutoff = SystemTime::now().checked_sub(opts.grace.unwrap_or(GRACE));
     let evicted: HashSet<&PathBuf> = evict.iter().map(|e| &e.content).collect();
     for file in &files {
-        if live.contains(&file.rel) {
+        if unreadable > 0 || live.contains(&file.rel) {
             continue;
         }
         let stale = matches!((file.modified, cutoff), (Some(m), Some(c)) if m <= c);

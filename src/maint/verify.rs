@@ -138,6 +138,10 @@ pub struct VerifyStats {
     pub corrupt_bytes: u64,
     /// Stale temp files removed.
     pub tmp_removed: u64,
+    /// Buckets that could not be read or rewritten (for example a symlink
+    /// out of the cache) and were left alone. While there are any, no
+    /// unreferenced content is reclaimed.
+    pub unreadable_buckets: u64,
     /// When the run started (ms since the Unix epoch), as recorded in
     /// `_lastverified`.
     pub started: u128,
@@ -156,10 +160,13 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     };
 
     opts.report(Phase::ScanIndex, 0, 1, 0);
-    let live = walk::live_content(cache)?;
+    let (live, unreadable) = walk::live_content(cache)?;
     opts.report(Phase::ScanIndex, 1, 1, 0);
+    stats.unreadable_buckets = unreadable as u64;
+    // With a bucket unread, "unreferenced" may be wrong: reclaim nothing.
+    let reclaim = unreadable == 0;
 
-    let bad = verify_content(cache, opts, &live, cutoff, &mut stats)?;
+    let bad = verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
     rebuild_index(cache, opts, &bad, &mut stats)?;
     stats.tmp_removed = clean_tmp(cache, opts, cutoff)?;
 
@@ -185,6 +192,7 @@ fn verify_content(
     cache: &Cache,
     opts: &VerifyOpts,
     live: &HashSet<PathBuf>,
+    reclaim: bool,
     cutoff: Option<SystemTime>,
     stats: &mut VerifyStats,
 ) -> Result<HashSet<PathBuf>> {
@@ -196,7 +204,7 @@ fn verify_content(
         opts.report(Phase::VerifyContent, i as u64, total, hashed);
         let referenced = live.contains(&file.rel);
         if !referenced {
-            if is_stale(file.modified, cutoff) && remove_content(cache, &file.rel)? {
+            if reclaim && is_stale(file.modified, cutoff) && remove_content(cache, &file.rel)? {
                 stats.content_reclaimed += 1;
                 stats.reclaimed_bytes += file.len;
             }
@@ -282,7 +290,7 @@ fn rebuild_index(
     let mut present: HashMap<PathBuf, bool> = HashMap::new();
     for (i, rel) in buckets.iter().enumerate() {
         opts.report(Phase::RebuildIndex, i as u64, total, 0);
-        let done = bucket::rewrite(cache, format, rel, |entry| {
+        let rewritten = bucket::rewrite(cache, format, rel, |entry| {
             let Some(path) = entry
                 .integrity
                 .as_deref()
@@ -297,9 +305,16 @@ fn rebuild_index(
             *present
                 .entry(path.clone())
                 .or_insert_with(|| content_present(cache, &path))
-        })?;
-        stats.entries_kept += done.kept as u64;
-        stats.entries_removed += done.dropped as u64;
+        });
+        match rewritten {
+            Ok(done) => {
+                stats.entries_kept += done.kept as u64;
+                stats.entries_removed += done.dropped as u64;
+            }
+            // Already counted when the scan could not read it either.
+            Err(_) if stats.unreadable_buckets > 0 => {}
+            Err(e) => return Err(e),
+        }
     }
     opts.report(Phase::RebuildIndex, total, total, 0);
     Ok(())

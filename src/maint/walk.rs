@@ -100,13 +100,21 @@ fn integrity_of(rel: &Path) -> Option<Integrity> {
     (content::content_path(&sri).ok()? == rel).then_some(sri)
 }
 
-/// Content paths referenced by the latest live entry of every key.
-pub(crate) fn live_content(cache: &Cache) -> Result<HashSet<PathBuf>> {
+/// Content paths referenced by the latest live entry of every key, and the
+/// number of buckets that could not be read (a symlink out of the cache, an
+/// I/O error): while there are any, the set may be incomplete.
+pub(crate) fn live_content(cache: &Cache) -> Result<(HashSet<PathBuf>, usize)> {
     let format = cache.index_format()?;
     let mut live = HashSet::new();
+    let mut unreadable = 0;
     for rel in buckets(cache)? {
-        let Some(bytes) = bucket::read(cache, &rel)? else {
-            continue;
+        let bytes = match bucket::read(cache, &rel) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(_) => {
+                unreadable += 1;
+                continue;
+            }
         };
         for entry in line::latest_per_key(format, &bytes) {
             let Some(sri) = entry.integrity.and_then(|s| s.parse::<Integrity>().ok()) else {
@@ -117,5 +125,5 @@ pub(crate) fn live_content(cache: &Cache) -> Result<HashSet<PathBuf>> {
             }
         }
     }
-    Ok(live)
+    Ok((live, unreadable))
 }

@@ -1,0 +1,137 @@
+//! Benchmark workloads, run the same way natively and in the guest
+//! (`bench` mode), so `examples/bench.rs` can report the WASI overhead.
+//!
+//! Not a test: it prints `bench <name> <count> <bytes> <seconds>` lines.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use capcache::{Cache, SyncReader, SyncWriter};
+
+use crate::data::pattern;
+use crate::harness::{same_bytes, Check, Failure};
+
+/// One timed workload.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Workload name.
+    pub name: String,
+    /// Operations done.
+    pub count: usize,
+    /// Bytes moved.
+    pub bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Timing {
+    /// The line the guest prints (parsed by the host).
+    pub fn line(&self) -> String {
+        format!(
+            "bench {} {} {} {:.6}",
+            self.name,
+            self.count,
+            self.bytes,
+            self.elapsed.as_secs_f64()
+        )
+    }
+
+    /// Parses a [`Timing::line`].
+    pub fn parse(line: &str) -> Option<Timing> {
+        let mut parts = line.strip_prefix("bench ")?.split_whitespace();
+        let name = parts.next()?.to_owned();
+        let count = parts.next()?.parse().ok()?;
+        let bytes = parts.next()?.parse().ok()?;
+        let secs: f64 = parts.next()?.parse().ok()?;
+        Some(Timing {
+            name,
+            count,
+            bytes,
+            elapsed: Duration::from_secs_f64(secs),
+        })
+    }
+}
+
+fn timed(
+    name: &str,
+    count: usize,
+    bytes: u64,
+    f: impl FnOnce() -> Result<(), Failure>,
+) -> Result<Timing, Failure> {
+    let start = Instant::now();
+    f()?;
+    Ok(Timing {
+        name: name.to_owned(),
+        count,
+        bytes,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Runs every workload in a fresh cache under `root`: `small` writes and
+/// reads of 11-byte values (cacache-rs's benchmark size), then one value of
+/// `big_mib` MiB written and read whole and streamed.
+pub fn workloads(root: &Path, small: usize, big_mib: usize) -> Result<Vec<Timing>, Failure> {
+    let dir = root.join("bench");
+    crate::suite::fresh_dir(&dir)?;
+    let cache = Cache::open(&dir)?;
+    let value = b"hello world";
+    let keys: Vec<String> = (0..small).map(|i| format!("small-{i}")).collect();
+    let big = pattern(big_mib * 1024 * 1024, 64);
+    let big_len = big.len() as u64;
+    let small_bytes = (small * value.len()) as u64;
+    let mut out = Vec::new();
+    out.push(timed("small_write", small, small_bytes, || {
+        for key in &keys {
+            cache.write_sync(key, value)?;
+        }
+        Ok(())
+    })?);
+    out.push(timed("small_read", small, small_bytes, || {
+        for key in &keys {
+            same_bytes(&cache.read_sync(key)?, value, key)?;
+        }
+        Ok(())
+    })?);
+    out.push(timed("big_write", 1, big_len, || {
+        cache.write_sync("big", &big).map(drop).map_err(Into::into)
+    })?);
+    out.push(timed("big_read", 1, big_len, || {
+        same_bytes(&cache.read_sync("big")?, &big, "big")
+    })?);
+    out.push(timed("big_stream_write", 1, big_len, || {
+        let mut writer = SyncWriter::create(&cache, "big-streamed")?;
+        for chunk in big.chunks(1024 * 1024) {
+            writer.write_all(chunk).ctx("stream write")?;
+        }
+        writer.commit().map(drop).map_err(Into::into)
+    })?);
+    out.push(timed("big_stream_read", 1, big_len, || {
+        let mut reader = SyncReader::open(&cache, "big-streamed")?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        while reader.read(&mut buf).ctx("stream read")? > 0 {}
+        reader.check().map(drop).map_err(Into::into)
+    })?);
+    crate::suite::fresh_dir(&dir)?;
+    Ok(out)
+}
+
+/// Guest mode `bench [small [big_mib]]`.
+pub fn main(root: &Path, args: &[String]) -> ExitCode {
+    let small = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let big = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
+    match workloads(root, small, big) {
+        Ok(timings) => {
+            for t in timings {
+                println!("{}", t.line());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
