@@ -26,6 +26,15 @@ pub(crate) struct RawEntry {
     pub(crate) raw_metadata: Option<Vec<u8>>,
 }
 
+impl RawEntry {
+    /// The content path (under `content-v2`) a live entry points at; `None`
+    /// for a tombstone or an integrity that cannot name content.
+    pub(crate) fn content_path(&self) -> Option<std::path::PathBuf> {
+        let sri: ssri::Integrity = self.integrity.as_deref()?.parse().ok()?;
+        crate::content::content_path(&sri).ok()
+    }
+}
+
 /// Serializes `entry` as one appendable line, leading newline included.
 pub(crate) fn encode(format: IndexFormat, entry: &RawEntry) -> Vec<u8> {
     // Serializing these plain fields cannot fail (string keys, finite numbers).

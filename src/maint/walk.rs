@@ -117,12 +117,7 @@ pub(crate) fn live_content(cache: &Cache) -> Result<(HashSet<PathBuf>, usize)> {
             }
         };
         for entry in line::latest_per_key(format, &bytes) {
-            let Some(sri) = entry.integrity.and_then(|s| s.parse::<Integrity>().ok()) else {
-                continue;
-            };
-            if let Ok(path) = content::content_path(&sri) {
-                live.insert(path);
-            }
+            live.extend(entry.content_path());
         }
     }
     Ok((live, unreadable))
