@@ -52,15 +52,18 @@ pub(crate) fn link_to(
     let rel = content::content_path(&sri)?;
     let dir = cache.area_created(Area::Content)?;
     let display = cache.display_path(Path::new("content-v2").join(&rel));
-    match shard::with_parent(&dir, &rel, || symlink(&dir, &target, &rel)) {
-        Ok(()) => {}
-        // Content (a file or an earlier link) is already there: keep it.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(Error::io(display, e)),
-    }
-    if let Some(key) = key {
-        bucket::insert(cache, key, &sri, size, opts)?;
-    }
+    bucket::locked(cache, |index| {
+        match shard::with_parent(&dir, &rel, || symlink(&dir, &target, &rel)) {
+            Ok(()) => {}
+            // Content (a file or an earlier link) is already there: keep it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(display, e)),
+        }
+        match key {
+            Some(key) => index.insert(key, &sri, size, opts),
+            None => Ok(()),
+        }
+    })?;
     Ok(sri)
 }
 

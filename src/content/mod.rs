@@ -10,4 +10,4 @@ mod write;
 
 pub(crate) use path::{checked_integrity, content_path};
 pub(crate) use read::{exists, open, read, remove, verify_result};
-pub(crate) use write::{store, ContentWriter};
+pub(crate) use write::{stage, ContentWriter};

@@ -42,7 +42,7 @@ impl ContentWriter {
         let (tmp_name, file) = loop {
             let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
             match cache.with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))? {
-                Ok(file) => break (name, file),
+                Ok(file) => break (name, lock_temp(file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(Error::io(
@@ -99,9 +99,11 @@ impl ContentWriter {
             file.sync_all()
                 .map_err(|e| Error::io(self.tmp_display(), e))?;
         }
-        drop(file);
         let rel = content_path(&sri)?;
         self.place(&rel)?;
+        // Closed only now: its lock keeps verify from taking the temp file
+        // for stale before it is linked.
+        drop(file);
         Ok((sri, self.written))
     }
 
@@ -144,6 +146,21 @@ impl ContentWriter {
     }
 }
 
+/// Marks a temp file as in use for `verify`'s clean-up of `tmp/`, which
+/// skips locked files. Where locks are unsupported, the grace period is
+/// the only protection.
+#[cfg(not(target_family = "wasm"))]
+fn lock_temp(file: File) -> File {
+    let file = file.into_std();
+    let _ = file.try_lock();
+    File::from_std(file)
+}
+
+#[cfg(target_family = "wasm")]
+fn lock_temp(file: File) -> File {
+    file
+}
+
 /// Whether `rel` holds a file of `len` bytes: content of that name is taken
 /// as present (reads verify it; verify repairs it).
 fn is_intact(content: &Dir, rel: &Path, len: u64) -> bool {
@@ -175,21 +192,37 @@ fn check_expected(
     Ok(())
 }
 
-/// Values below this size are hashed before anything touches the disk, so
-/// rewriting content that is already stored costs one `stat`, no temp file.
+/// Values below this size are hashed before anything touches the disk (see
+/// [`stage`]).
 const PRECHECK_MAX: usize = 64 * 1024;
 
-/// Stores a whole in-memory value as content; returns its integrity and size.
+/// A whole in-memory value made ready to enter the content store: hashed
+/// (small values) or written to a temp file and hashed (large ones).
+/// [`Staged::commit`] puts it in place; a keyed write runs that under the
+/// index lock together with its index append.
+pub(crate) enum Staged<'a> {
+    /// Hashed; the bytes are still only in memory.
+    Hashed {
+        sri: Integrity,
+        rel: PathBuf,
+        data: &'a [u8],
+    },
+    /// In a temp file, hashed.
+    Written(ContentWriter),
+}
+
+/// Hashes (and for large values writes) `data`, checking the expectations.
 ///
-/// Small values already present are not written again. Larger ones stream
-/// through a [`ContentWriter`], which hashes while it writes.
-pub(crate) fn store(
+/// Small values are hashed before anything touches the disk, so rewriting
+/// content that is already stored costs one `stat` and no temp file. Larger
+/// ones stream through a [`ContentWriter`], which hashes while it writes.
+pub(crate) fn stage<'a>(
     cache: &Cache,
     algo: Algorithm,
     expected_sri: Option<Integrity>,
     expected_size: Option<u64>,
-    data: &[u8],
-) -> Result<(Integrity, u64)> {
+    data: &'a [u8],
+) -> Result<Staged<'a>> {
     if data.len() < PRECHECK_MAX {
         let algo = match &expected_sri {
             Some(sri) => super::checked_integrity(sri)?.pick_algorithm(),
@@ -198,17 +231,39 @@ pub(crate) fn store(
         let sri = IntegrityOpts::new().algorithm(algo).chain(data).result();
         let rel = content_path(&sri)?;
         let display = cache.display_path(Path::new("content-v2").join(&rel));
-        let len = data.len() as u64;
-        check_expected(expected_size, expected_sri.as_ref(), &sri, len, display)?;
-        if let Ok(Some(content)) = cache.area(Area::Content, false) {
-            if is_intact(&content, &rel, len) {
-                return Ok((sri, len));
-            }
-        }
+        check_expected(
+            expected_size,
+            expected_sri.as_ref(),
+            &sri,
+            data.len() as u64,
+            display,
+        )?;
+        return Ok(Staged::Hashed { sri, rel, data });
     }
     let mut writer = ContentWriter::new(cache, algo, expected_sri, expected_size)?;
     writer.write_all(data)?;
-    writer.commit()
+    Ok(Staged::Written(writer))
+}
+
+impl Staged<'_> {
+    /// Puts the value in the content store unless it is there already;
+    /// returns its integrity and size.
+    pub(crate) fn commit(self, cache: &Cache) -> Result<(Integrity, u64)> {
+        match self {
+            Staged::Hashed { sri, rel, data } => {
+                let len = data.len() as u64;
+                if let Ok(Some(content)) = cache.area(Area::Content, false) {
+                    if is_intact(&content, &rel, len) {
+                        return Ok((sri, len));
+                    }
+                }
+                let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
+                writer.write_all(data)?;
+                writer.commit()
+            }
+            Staged::Written(writer) => writer.commit(),
+        }
+    }
 }
 
 impl Drop for ContentWriter {

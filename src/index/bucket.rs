@@ -52,18 +52,47 @@ pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
 /// (cacache-rs#71: a 280 MB bucket, 30 s per read).
 pub(crate) const COMPACT_THRESHOLD: u64 = 16 * 1024;
 
-/// Appends one entry with a single write, creating the bucket and its shard
-/// directories when missing, under the shared index lock. Compacts the
-/// bucket afterwards if it has grown past [`COMPACT_THRESHOLD`].
-pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
-    let format = cache.index_format()?;
-    let rel = bucket_rel(format, &entry.key);
-    let line = line::encode(format, entry);
-    let mut options = OpenOptions::new();
-    options.append(true).create(true);
-    let io_err = |e| Error::io(display(cache, &rel), e);
-    let len = {
+/// Index appends made under one shared index lock; see [`locked`].
+pub(crate) struct Appender<'a> {
+    cache: &'a Cache,
+    /// Buckets that grew past [`COMPACT_THRESHOLD`], compacted once the
+    /// lock is released (a rewrite needs it exclusively).
+    grown: Vec<(IndexFormat, PathBuf)>,
+}
+
+/// Runs `work` under the shared index lock and compacts the buckets its
+/// appends grew too long, after releasing it.
+///
+/// A write places its content and appends its entry inside one `work`, so
+/// `verify` and `gc`, which sweep unreferenced content under the exclusive
+/// lock, never see content linked but not yet indexed.
+pub(crate) fn locked<T>(cache: &Cache, work: impl FnOnce(&mut Appender) -> Result<T>) -> Result<T> {
+    let mut appender = Appender {
+        cache,
+        grown: Vec::new(),
+    };
+    let result = {
         let _lock = IndexLock::shared(cache)?;
+        work(&mut appender)
+    };
+    for (format, rel) in appender.grown {
+        // The entries are committed; a failed clean-up must not say otherwise.
+        let _ = rewrite(cache, format, &rel, |_| true);
+    }
+    result
+}
+
+impl Appender<'_> {
+    /// Appends one entry with a single write, creating the bucket and its
+    /// shard directories when missing.
+    pub(crate) fn append(&mut self, entry: &RawEntry) -> Result<()> {
+        let cache = self.cache;
+        let format = cache.index_format()?;
+        let rel = bucket_rel(format, &entry.key);
+        let line = line::encode(format, entry);
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        let io_err = |e| Error::io(display(cache, &rel), e);
         let mut file = cache
             .with_area(Area::Index, true, |index| {
                 shard::with_parent(index, &rel, || index.open_with(&rel, &options))
@@ -75,14 +104,33 @@ pub(crate) fn append(cache: &Cache, entry: &RawEntry) -> Result<()> {
         if cache.durable() {
             file.sync_all().map_err(io_err)?;
         }
-        file.metadata().map_err(io_err)?.len()
-    };
-    // Several lines' worth, so one huge entry does not recompact every time.
-    if len > COMPACT_THRESHOLD && len > 4 * line.len() as u64 {
-        // The entry is committed; a failed clean-up must not report otherwise.
-        let _ = rewrite(cache, format, &rel, |_| true);
+        let len = file.metadata().map_err(io_err)?.len();
+        // Several lines' worth, so one huge entry does not recompact every time.
+        if len > COMPACT_THRESHOLD && len > 4 * line.len() as u64 {
+            self.grown.push((format, rel));
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Records `key` → `sri` (of `size` bytes) with the options' time and
+    /// metadata.
+    pub(crate) fn insert(
+        &mut self,
+        key: &str,
+        sri: &Integrity,
+        size: u64,
+        opts: &WriteOpts,
+    ) -> Result<()> {
+        check_key(key)?;
+        self.append(&RawEntry {
+            key: key.to_owned(),
+            integrity: Some(sri.to_string()),
+            time: opts.time_or_now(),
+            size: Some(size),
+            metadata: opts.metadata.clone().unwrap_or_default(),
+            raw_metadata: opts.raw_metadata.clone(),
+        })
+    }
 }
 
 /// Turns a stored entry into [`Metadata`]; `Ok(None)` for a tombstone.
@@ -128,7 +176,7 @@ pub(crate) fn find(cache: &Cache, key: &str) -> Result<Option<Metadata>> {
     }
 }
 
-/// Records `key` → `sri` (of `size` bytes) with the options' time and metadata.
+/// Records `key` → `sri` without writing content (`index::insert`).
 pub(crate) fn insert(
     cache: &Cache,
     key: &str,
@@ -136,34 +184,21 @@ pub(crate) fn insert(
     size: u64,
     opts: &WriteOpts,
 ) -> Result<()> {
-    check_key(key)?;
-    append(
-        cache,
-        &RawEntry {
-            key: key.to_owned(),
-            integrity: Some(sri.to_string()),
-            time: opts.time_or_now(),
-            size: Some(size),
-            metadata: opts.metadata.clone().unwrap_or_default(),
-            raw_metadata: opts.raw_metadata.clone(),
-        },
-    )
+    locked(cache, |index| index.insert(key, sri, size, opts))
 }
 
 /// Appends a tombstone for `key`; its content is left alone.
 pub(crate) fn delete(cache: &Cache, key: &str) -> Result<()> {
     check_key(key)?;
-    append(
-        cache,
-        &RawEntry {
-            key: key.to_owned(),
-            integrity: None,
-            time: now_millis(),
-            size: Some(0),
-            metadata: serde_json::Value::Null,
-            raw_metadata: None,
-        },
-    )
+    let tombstone = RawEntry {
+        key: key.to_owned(),
+        integrity: None,
+        time: now_millis(),
+        size: Some(0),
+        metadata: serde_json::Value::Null,
+        raw_metadata: None,
+    };
+    locked(cache, |index| index.append(&tombstone))
 }
 
 /// Rewrites `key`'s bucket to hold only the latest live entry of each key in

@@ -9,7 +9,7 @@ pub(crate) mod line;
 mod list;
 mod lock;
 
-pub(crate) use lock::LOCK_FILE;
+pub(crate) use lock::{IndexLock, LOCK_FILE};
 
 pub use list::EntryIter;
 #[cfg(feature = "async")]

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use ssri::Integrity;
 
-use super::verify::{remove_content, GRACE};
+use super::sweep::{self, Candidate};
+use super::verify::GRACE;
 use super::walk;
 use crate::cache::Cache;
 use crate::content;
@@ -165,21 +166,22 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
         stats.entries_evicted += doomed.len() as u64;
     }
 
-    // Remove content no live entry uses, re-reading the index so entries
-    // added while this ran keep theirs.
-    let (live, unreadable) = walk::live_content(cache)?;
+    // Remove content no live entry uses: the content of evicted entries,
+    // and other unreferenced files past the grace period. The sweep checks
+    // again under the index lock, so entries added meanwhile keep theirs.
     let cutoff = SystemTime::now().checked_sub(opts.grace.unwrap_or(GRACE));
     let evicted: HashSet<&PathBuf> = evict.iter().map(|e| &e.content).collect();
-    for file in &files {
-        if unreadable > 0 || live.contains(&file.rel) {
-            continue;
-        }
-        let stale = matches!((file.modified, cutoff), (Some(m), Some(c)) if m <= c);
-        if (stale || evicted.contains(&file.rel)) && remove_content(cache, &file.rel)? {
-            stats.content_removed += 1;
-            stats.bytes_removed += file.len;
-        }
-    }
+    let candidates = files
+        .iter()
+        .filter(|f| evicted.contains(&f.rel) || sweep::is_stale(f.modified, cutoff))
+        .map(|f| Candidate {
+            rel: f.rel.clone(),
+            len: f.len,
+            force: evicted.contains(&f.rel),
+        })
+        .collect();
+    (stats.content_removed, stats.bytes_removed) = sweep::content(cache, candidates, cutoff)?;
+    let (live, _) = walk::live_content(cache)?;
     stats.entries_kept = (entries.len() - evict.len()) as u64;
     stats.bytes_kept = live
         .iter()

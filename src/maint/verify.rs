@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use ssri::{Integrity, IntegrityChecker};
 
+use super::sweep::{self, Candidate};
 use super::walk;
 use crate::cache::{Area, Cache};
 use crate::content;
@@ -166,9 +167,12 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     // With a bucket unread, "unreferenced" may be wrong: reclaim nothing.
     let reclaim = unreadable == 0;
 
-    let bad = verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
+    let (bad, candidates) = verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
     rebuild_index(cache, opts, &bad, &mut stats)?;
-    stats.tmp_removed = clean_tmp(cache, opts, cutoff)?;
+    (stats.content_reclaimed, stats.reclaimed_bytes) = sweep::content(cache, candidates, cutoff)?;
+    stats.tmp_removed = sweep::tmp(cache, cutoff, |done, total| {
+        opts.report(Phase::CleanTmp, done, total, 0)
+    })?;
 
     let root = cache.root();
     root.write(LAST_VERIFIED, stats.started.to_string())
@@ -177,17 +181,8 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     Ok(stats)
 }
 
-/// Whether a file last modified at `modified` is old enough to remove.
-fn is_stale(modified: Option<SystemTime>, cutoff: Option<SystemTime>) -> bool {
-    match (modified, cutoff) {
-        (Some(modified), Some(cutoff)) => modified <= cutoff,
-        // No mtime (or a clock before the epoch + grace): be safe, keep it.
-        _ => false,
-    }
-}
-
-/// Hashes referenced content, removes corrupt and stale unreferenced files.
-/// Returns the content paths found corrupt or missing their integrity.
+/// Hashes referenced content and removes corrupt files. Returns the content
+/// paths found corrupt, and the stale unreferenced files to sweep.
 fn verify_content(
     cache: &Cache,
     opts: &VerifyOpts,
@@ -195,18 +190,22 @@ fn verify_content(
     reclaim: bool,
     cutoff: Option<SystemTime>,
     stats: &mut VerifyStats,
-) -> Result<HashSet<PathBuf>> {
+) -> Result<(HashSet<PathBuf>, Vec<Candidate>)> {
     let files = walk::content_files(cache)?;
     let total = files.len() as u64;
     let mut bad = HashSet::new();
+    let mut candidates = Vec::new();
     let mut hashed = 0u64;
     for (i, file) in files.into_iter().enumerate() {
         opts.report(Phase::VerifyContent, i as u64, total, hashed);
         let referenced = live.contains(&file.rel);
         if !referenced {
-            if reclaim && is_stale(file.modified, cutoff) && remove_content(cache, &file.rel)? {
-                stats.content_reclaimed += 1;
-                stats.reclaimed_bytes += file.len;
+            if reclaim && sweep::is_stale(file.modified, cutoff) {
+                candidates.push(Candidate {
+                    rel: file.rel,
+                    len: file.len,
+                    force: false,
+                });
             }
             continue;
         }
@@ -229,7 +228,7 @@ fn verify_content(
         }
     }
     opts.report(Phase::VerifyContent, total, total, hashed);
-    Ok(bad)
+    Ok((bad, candidates))
 }
 
 /// `Some(len)` if the content for `sri` hashes to it, `None` if it does not.
@@ -325,44 +324,6 @@ fn content_present(cache: &Cache, rel: &Path) -> bool {
         Ok(Some(dir)) => dir.symlink_metadata(rel).is_ok(),
         _ => false,
     }
-}
-
-/// Removes temp files older than the grace period.
-fn clean_tmp(cache: &Cache, opts: &VerifyOpts, cutoff: Option<SystemTime>) -> Result<u64> {
-    let Some(tmp) = cache.area(Area::Tmp, false)? else {
-        return Ok(0);
-    };
-    let display = || cache.display_path("tmp");
-    let entries: Vec<_> = tmp
-        .entries()
-        .map_err(|e| Error::io(display(), e))?
-        .collect::<io::Result<_>>()
-        .map_err(|e| Error::io(display(), e))?;
-    let total = entries.len() as u64;
-    let mut removed = 0;
-    for (i, entry) in entries.into_iter().enumerate() {
-        opts.report(Phase::CleanTmp, i as u64, total, 0);
-        let modified = entry
-            .metadata()
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .map(|t| t.into_std());
-        if !is_stale(modified, cutoff) {
-            continue;
-        }
-        let name = entry.file_name();
-        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        let result = if is_dir {
-            tmp.remove_dir_all(&name)
-        } else {
-            tmp.remove_file(&name)
-        };
-        if result.is_ok() {
-            removed += 1;
-        }
-    }
-    opts.report(Phase::CleanTmp, total, total, 0);
-    Ok(removed)
 }
 
 /// When verify last ran on this cache (ms since the Unix epoch), from

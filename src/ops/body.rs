@@ -63,10 +63,12 @@ where
         let cache = source.open()?;
         let expected_size = opts.size.map(|s| s as u64);
         let algo = opts.algorithm_or_default();
-        let (sri, size) =
-            content::store(&cache, algo, opts.sri.clone(), expected_size, data.as_ref())?;
-        bucket::insert(&cache, &key, &sri, size, &opts)?;
-        Ok(sri)
+        let staged = content::stage(&cache, algo, opts.sri.clone(), expected_size, data.as_ref())?;
+        bucket::locked(&cache, |index| {
+            let (sri, size) = staged.commit(&cache)?;
+            index.insert(&key, &sri, size, &opts)?;
+            Ok(sri)
+        })
     })
     .await
 }
@@ -166,7 +168,8 @@ pub async fn write_hash_with_algo<C: IntoCache, D: AsRef<[u8]>>(
     let (source, data) = (cache.into_source(), rt::owned(data));
     rt::run(move || {
         let cache = source.open()?;
-        Ok(content::store(&cache, algo, None, None, data.as_ref())?.0)
+        let staged = content::stage(&cache, algo, None, None, data.as_ref())?;
+        Ok(staged.commit(&cache)?.0)
     })
     .await
 }

@@ -99,11 +99,14 @@ impl SyncWriter {
                 io::Error::other("an earlier write to this writer failed"),
             ));
         }
-        let (sri, size) = self.content.commit()?;
-        if let Some(key) = &self.key {
-            bucket::insert(&self.cache, key, &sri, size, &self.opts)?;
-        }
-        Ok(sri)
+        let (cache, key, opts, content) = (self.cache, self.key, self.opts, self.content);
+        bucket::locked(&cache, |index| {
+            let (sri, size) = content.commit()?;
+            if let Some(key) = &key {
+                index.insert(key, &sri, size, &opts)?;
+            }
+            Ok(sri)
+        })
     }
 }
 

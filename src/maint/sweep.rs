@@ -1,0 +1,140 @@
+//! Removing unreferenced content and stale temp files without racing
+//! writers.
+//!
+//! Candidates are chosen without a lock (that takes a full walk); each is
+//! removed only after a re-check under the exclusive index lock. Writers
+//! place content and append its entry under the shared lock, so content is
+//! either referenced by then or not yet placed: a writer that finds it gone
+//! writes it again.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::verify::remove_content;
+use super::walk;
+use crate::cache::{Area, Cache};
+use crate::error::{Error, Result};
+use crate::index::IndexLock;
+
+/// A content file that may be removed.
+pub(crate) struct Candidate {
+    /// Relative to `content-v2`.
+    pub(crate) rel: PathBuf,
+    pub(crate) len: u64,
+    /// Remove it even if it is younger than the grace period (gc evicted
+    /// the entries that used it).
+    pub(crate) force: bool,
+}
+
+/// Whether a file last modified at `modified` is older than `cutoff`.
+pub(crate) fn is_stale(modified: Option<SystemTime>, cutoff: Option<SystemTime>) -> bool {
+    match (modified, cutoff) {
+        (Some(modified), Some(cutoff)) => modified <= cutoff,
+        // No mtime (or a clock before the epoch + grace): be safe, keep it.
+        _ => false,
+    }
+}
+
+/// Removes the candidates no live entry references now. Returns the count
+/// and bytes removed; removes nothing while a bucket cannot be read.
+pub(crate) fn content(
+    cache: &Cache,
+    candidates: Vec<Candidate>,
+    cutoff: Option<SystemTime>,
+) -> Result<(u64, u64)> {
+    if candidates.is_empty() {
+        return Ok((0, 0));
+    }
+    let _lock = IndexLock::exclusive(cache)?;
+    let (live, unreadable) = walk::live_content(cache)?;
+    if unreadable > 0 {
+        return Ok((0, 0));
+    }
+    let Some(dir) = cache.area(Area::Content, false)? else {
+        return Ok((0, 0));
+    };
+    let (mut count, mut bytes) = (0, 0);
+    for candidate in candidates {
+        if live.contains(&candidate.rel) {
+            continue;
+        }
+        let modified = dir
+            .symlink_metadata(&candidate.rel)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .map(|t| t.into_std());
+        if (candidate.force || is_stale(modified, cutoff)) && remove_content(cache, &candidate.rel)?
+        {
+            count += 1;
+            bytes += candidate.len;
+        }
+    }
+    Ok((count, bytes))
+}
+
+/// Removes temp files older than `cutoff` that no writer holds (writers
+/// lock theirs). Runs under the exclusive index lock, which bucket
+/// rewrites hold while their temp file exists.
+pub(crate) fn tmp(
+    cache: &Cache,
+    cutoff: Option<SystemTime>,
+    progress: impl Fn(u64, u64),
+) -> Result<u64> {
+    let Some(tmp) = cache.area(Area::Tmp, false)? else {
+        progress(0, 0);
+        return Ok(0);
+    };
+    let display = || cache.display_path("tmp");
+    let _lock = IndexLock::exclusive(cache)?;
+    let entries: Vec<_> = tmp
+        .entries()
+        .map_err(|e| Error::io(display(), e))?
+        .collect::<io::Result<_>>()
+        .map_err(|e| Error::io(display(), e))?;
+    let total = entries.len() as u64;
+    let mut removed = 0;
+    for (i, entry) in entries.into_iter().enumerate() {
+        progress(i as u64, total);
+        let modified = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .map(|t| t.into_std());
+        if !is_stale(modified, cutoff) {
+            continue;
+        }
+        let name = entry.file_name();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let result = if is_dir {
+            tmp.remove_dir_all(&name)
+        } else if in_use(&tmp, &name) {
+            continue;
+        } else {
+            tmp.remove_file(&name)
+        };
+        if result.is_ok() {
+            removed += 1;
+        }
+    }
+    progress(total, total);
+    Ok(removed)
+}
+
+/// Whether a writer holds the lock on this temp file.
+#[cfg(not(target_family = "wasm"))]
+fn in_use(tmp: &cap_std::fs::Dir, name: &std::ffi::OsStr) -> bool {
+    let Ok(file) = tmp.open(name) else {
+        return false;
+    };
+    matches!(
+        file.into_std().try_lock(),
+        Err(std::fs::TryLockError::WouldBlock)
+    )
+}
+
+/// No locks on WASI: the grace period is the only protection.
+#[cfg(target_family = "wasm")]
+fn in_use(_: &cap_std::fs::Dir, _: &std::ffi::OsStr) -> bool {
+    false
+}
