@@ -1,9 +1,9 @@
 //! Bucket files: `index-v5/<k[0..2]>/<k[2..4]>/<k[4..]>`, append-only text.
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use cap_std::fs::OpenOptions;
+use cap_std::fs::{Dir, OpenOptions};
 use ssri::Integrity;
 
 use super::line::{self, RawEntry};
@@ -224,8 +224,7 @@ pub(crate) struct Rewrite {
 /// removes the bucket.
 ///
 /// The new bucket is written in `tmp/` and renamed over the old one, so
-/// readers see one or the other. Lines other programs appended to the old
-/// file meanwhile (they do not take our lock) are carried over.
+/// readers see one or the other.
 pub(crate) fn rewrite(
     cache: &Cache,
     format: IndexFormat,
@@ -237,13 +236,11 @@ pub(crate) fn rewrite(
     };
     let io_err = |e| Error::io(display(cache, rel), e);
     let _lock = IndexLock::exclusive(cache)?;
-    let mut old = match index.open(rel) {
-        Ok(file) => file,
+    let bytes = match index.read(rel) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Rewrite::default()),
         Err(e) => return Err(io_err(e)),
     };
-    let mut bytes = Vec::new();
-    old.read_to_end(&mut bytes).map_err(io_err)?;
     let kept: Vec<RawEntry> = line::latest_per_key(format, &bytes)
         .into_iter()
         .filter(|e| e.integrity.is_some() && keep(e))
@@ -263,6 +260,15 @@ pub(crate) fn rewrite(
     if fresh == bytes {
         return Ok(result);
     }
+    // Writers that take no lock (npm, cacache-rs) may have appended since
+    // the read: keep their lines, after ours. (The old file is closed by
+    // now: Windows refuses to rename over an open one.)
+    match index.read(rel) {
+        Ok(now) if now.len() > bytes.len() && now.starts_with(&bytes) => {
+            fresh.extend_from_slice(&now[bytes.len()..]);
+        }
+        _ => {}
+    }
     if fresh.is_empty() {
         match index.remove_file(rel) {
             Ok(()) => {}
@@ -272,19 +278,27 @@ pub(crate) fn rewrite(
     } else {
         replace(cache, rel, &fresh)?;
     }
-    // Carry over what a foreign writer appended to the old file meanwhile.
-    let mut tail = Vec::new();
-    old.seek(SeekFrom::Start(bytes.len() as u64))
-        .and_then(|_| old.read_to_end(&mut tail))
-        .map_err(io_err)?;
-    if !tail.is_empty() {
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        let mut new =
-            shard::with_parent(&index, rel, || index.open_with(rel, &options)).map_err(io_err)?;
-        new.write_all(&tail).map_err(io_err)?;
-    }
     Ok(result)
+}
+
+/// Renames `from` over `to`. Windows refuses while a reader has `to` open
+/// (`PermissionDenied`); readers hold buckets for microseconds, so retry a
+/// few times, as npm's graceful-fs does.
+fn rename_over(from_dir: &Dir, from: &str, to_dir: &Dir, to: &Path) -> io::Result<()> {
+    let mut attempts = 0;
+    loop {
+        match from_dir.rename(from, to_dir, to) {
+            Err(e)
+                if cfg!(windows)
+                    && e.kind() == io::ErrorKind::PermissionDenied
+                    && attempts < 20 =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempts));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Atomically replaces the bucket at `rel` with `contents`.
@@ -299,7 +313,7 @@ fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
         file.sync_all().map_err(tmp_err)?;
     }
     drop(file);
-    if let Err(e) = tmp.rename(&tmp_name, &index, rel) {
+    if let Err(e) = rename_over(&tmp, &tmp_name, &index, rel) {
         let _ = tmp.remove_file(&tmp_name);
         return Err(Error::io(display(cache, rel), e));
     }
