@@ -570,6 +570,11 @@ fn open_on_a_file_is_an_io_error_naming_the_path() {
 /// Another program clearing the cache the way npm does (`npm cache clean`
 /// removes `content-v2` and `index-v5`; cacache-rs's `clear_sync` removes
 /// every directory in the root) must not break a long-lived handle.
+///
+/// Not on Windows: there the directories a live `Cache` holds open cannot be
+/// removed by another program at all (a sharing violation), so the scenario
+/// does not arise; the README says so.
+#[cfg(not(windows))]
 #[test]
 fn a_handle_survives_the_cache_being_cleared_under_it() {
     for &api in Api::HANDLES {
