@@ -58,8 +58,6 @@ pairs! {
     fn remove_hash / remove_hash_sync(sri: &Integrity) -> ();
     /// Removes every entry and content file.
     fn clear / clear_sync() -> ();
-    /// Compacts `key`'s bucket; see [`crate::index::compact`].
-    fn index_compact / compact_sync(key: impl AsRef<str>) -> usize;
 }
 
 impl Cache {
@@ -109,6 +107,21 @@ impl Cache {
         data: impl AsRef<[u8]>,
     ) -> Result<Integrity> {
         crate::ops::asynchronous::write_hash_with_algo(algo, self, data).await
+    }
+
+    /// Compacts `key`'s bucket; returns the lines dropped.
+    ///
+    /// Blocking form; see [`crate::index::compact`].
+    pub fn compact_sync(&self, key: impl AsRef<str>) -> Result<usize> {
+        crate::ops::blocking::index_compact(self, key)
+    }
+
+    /// Compacts `key`'s bucket; returns the lines dropped.
+    ///
+    /// Async form; see [`crate::index::compact_async`].
+    #[cfg(feature = "async")]
+    pub async fn compact(&self, key: impl AsRef<str>) -> Result<usize> {
+        crate::ops::asynchronous::index_compact(self, key).await
     }
 
     /// Iterates over every live entry (blocking); see [`crate::list_sync`].

@@ -215,7 +215,7 @@ fn async_api_runs_on_a_tokio_multi_thread_runtime() {
         let c = cache.clone();
         let compacted = tokio::spawn(async move {
             c.write("k2", b"newer").await?;
-            c.index_compact("k2").await
+            c.compact("k2").await
         });
         assert_eq!(compacted.await.unwrap().unwrap(), 1);
     });

@@ -550,7 +550,8 @@ fn every_subcommand_has_help_with_the_exit_statuses() {
         let run = cmd!(sub, "--help").run();
         run.ok();
         let text = run.stdout_str();
-        assert!(text.contains(&format!("Usage: capcache {sub}")), "{text}");
+        let usage = format!("Usage: capcache{} {sub}", std::env::consts::EXE_SUFFIX);
+        assert!(text.contains(&usage), "{text}");
         assert!(
             text.contains("Exit status:") && text.contains("3  not found"),
             "{sub}: {text}"

@@ -21,13 +21,14 @@ use crate::write_opts::now_millis;
 /// # Examples
 ///
 /// ```
-/// use std::time::Duration;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let tmp = tempfile::tempdir()?;
 /// # let dir = tmp.path();
-/// capcache::write_sync(dir, "old", vec![0u8; 1000])?;
-/// capcache::write_sync(dir, "new", vec![1u8; 1000])?;
-/// let opts = capcache::GcOpts::new().max_size(1500).max_age(Duration::from_secs(86400));
+/// let at = |ms| capcache::WriteOpts::new().time(ms);
+/// capcache::write_with_opts_sync(dir, "old", vec![0u8; 1000], at(1_000))?;
+/// capcache::write_with_opts_sync(dir, "new", vec![1u8; 1000], at(2_000))?;
+/// // Least recently written first: "old" goes to fit 1500 bytes.
+/// let opts = capcache::GcOpts::new().max_size(1500);
 /// let stats = capcache::gc_sync(dir, opts)?;
 /// assert_eq!(stats.entries_evicted, 1);
 /// assert!(capcache::metadata_sync(dir, "new")?.is_some());

@@ -446,7 +446,7 @@ impl Api {
             sync_path: capcache::index::compact(root(c), key),
             sync_handle: c.compact_sync(key),
             async_path: capcache::index::compact_async(root(c), key),
-            async_handle: c.index_compact(key),
+            async_handle: c.compact(key),
         )
     }
 

@@ -84,7 +84,7 @@ pub(super) fn roundtrip(dir: &Path) -> TestResult {
         cache.remove("method2").await?;
         cache.remove_hash(&h).await?;
         ensure_eq!(
-            cache.index_compact("method").await?,
+            cache.compact("method").await?,
             0,
             "Cache::index_compact"
         );
