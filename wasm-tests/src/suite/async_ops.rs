@@ -83,11 +83,7 @@ pub(super) fn roundtrip(dir: &Path) -> TestResult {
         cache.write_hash_with_algo(Algorithm::Sha256, b"h").await?;
         cache.remove("method2").await?;
         cache.remove_hash(&h).await?;
-        ensure_eq!(
-            cache.compact("method").await?,
-            0,
-            "Cache::index_compact"
-        );
+        ensure_eq!(cache.compact("method").await?, 0, "Cache::compact");
         cache.clear().await?;
         ensure!(cache.metadata("method").await?.is_none(), "Cache::clear");
         capcache::clear(&root).await?;
