@@ -5,13 +5,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use ssri::Integrity;
-
 use super::sweep::{self, Candidate};
 use super::verify::GRACE;
 use super::walk;
 use crate::cache::Cache;
-use crate::content;
 use crate::error::Result;
 use crate::index::{bucket, line};
 use crate::write_opts::now_millis;
@@ -103,12 +100,7 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
             continue;
         };
         for entry in line::latest_per_key(format, &bytes) {
-            let Some(path) = entry
-                .integrity
-                .as_deref()
-                .and_then(|s| s.parse::<Integrity>().ok())
-                .and_then(|sri| content::content_path(&sri).ok())
-            else {
+            let Some(path) = entry.content_path() else {
                 continue;
             };
             entries.push(Live {

@@ -290,12 +290,7 @@ fn rebuild_index(
     for (i, rel) in buckets.iter().enumerate() {
         opts.report(Phase::RebuildIndex, i as u64, total, 0);
         let rewritten = bucket::rewrite(cache, format, rel, |entry| {
-            let Some(path) = entry
-                .integrity
-                .as_deref()
-                .and_then(|s| s.parse::<Integrity>().ok())
-                .and_then(|sri| content::content_path(&sri).ok())
-            else {
+            let Some(path) = entry.content_path() else {
                 return false;
             };
             if bad.contains(&path) {
