@@ -18,6 +18,9 @@ pub(crate) struct ContentWriter {
     tmp_name: PathBuf,
     file: Option<File>,
     hasher: IntegrityOpts,
+    /// The integrity when the caller hashed the data already (see
+    /// [`Staged::commit`]): then the writer does not hash it again.
+    known: Option<Integrity>,
     written: u64,
     expected_size: Option<u64>,
     expected_sri: Option<Integrity>,
@@ -57,6 +60,7 @@ impl ContentWriter {
             tmp_name,
             file: Some(file),
             hasher: IntegrityOpts::new().algorithm(algo),
+            known: None,
             written: 0,
             expected_size,
             expected_sri,
@@ -72,9 +76,12 @@ impl ContentWriter {
     /// Appends `buf` to the content, hashing it on the way.
     pub(crate) fn write_all(&mut self, buf: &[u8]) -> Result<()> {
         let file = self.file.as_mut().expect("write after commit");
-        let hasher = &mut self.hasher;
-        let (written, ()) =
-            crate::parallel::join(buf.len(), || file.write_all(buf), || hasher.input(buf));
+        let hasher = (self.known.is_none()).then_some(&mut self.hasher);
+        let (written, ()) = crate::parallel::join(
+            buf.len(),
+            || file.write_all(buf),
+            || hasher.into_iter().for_each(|h| h.input(buf)),
+        );
         written.map_err(|e| Error::io(self.tmp_display(), e))?;
         self.written += buf.len() as u64;
         Ok(())
@@ -86,8 +93,10 @@ impl ContentWriter {
     /// Returns the integrity and the size in bytes.
     pub(crate) fn commit(mut self) -> Result<(Integrity, u64)> {
         let file = self.file.take().expect("commit twice");
-        let hasher = std::mem::take(&mut self.hasher);
-        let sri = hasher.result();
+        let sri = match self.known.take() {
+            Some(sri) => sri,
+            None => std::mem::take(&mut self.hasher).result(),
+        };
         check_expected(
             self.expected_size,
             self.expected_sri.as_ref(),
@@ -258,6 +267,8 @@ impl Staged<'_> {
                     }
                 }
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
+                // Hashed in `stage` already: write without hashing again.
+                writer.known = Some(sri);
                 writer.write_all(data)?;
                 writer.commit()
             }
