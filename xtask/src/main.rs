@@ -8,6 +8,7 @@
 //! macOS targets through clippy.
 
 mod cmd;
+mod disk;
 mod features;
 mod json;
 mod matrix;
@@ -190,13 +191,23 @@ fn test_matrix(ws: &Workspace, options: &Options) -> ExitCode {
         options.jobs,
         ws.display(&ws.matrix_dir().join("logs"))
     );
+    print_free_space(ws);
     let start = Instant::now();
     let outcomes = runner::run(ws, &cells, options.jobs);
+    print_free_space(ws);
     let (failed, skipped) = report::print(&outcomes, start.elapsed(), options.strict);
     if failed > 0 || (options.strict && skipped > 0) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The tests write GiB-sized values and each target's builds take a few GiB:
+/// say how much room there is, so that a full disk is easy to tell.
+fn print_free_space(ws: &Workspace) {
+    if let Some(free) = disk::free_bytes(&ws.root) {
+        println!("free disk space: {}", disk::gib(free));
     }
 }
 

@@ -1,11 +1,12 @@
 //! The cells of the test matrix: which commands run for which target and
 //! feature set, and which cells are skipped for want of a tool.
 //!
-//! Every build for a target other than the host uses its own target dir,
-//! `target/matrix/<triple>`, with a fixed environment per dir, so that the
-//! builds of one target never invalidate those of another (notably the
-//! `RUSTC_BOOTSTRAP=1` that wasm needs, which some build scripts react to).
-//! Host builds share the normal target dir with the developer's own builds.
+//! Every target's builds use their own target dir, `target/matrix/<triple>`,
+//! with a fixed environment per dir, so that the builds of one target never
+//! invalidate those of another (notably the `RUSTC_BOOTSTRAP=1` that wasm
+//! needs, which some build scripts react to). The host's dir is kept apart
+//! from the developer's own `target/debug` too: the matrix builds with line
+//! tables only and without incremental caches, to stay small on disk.
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -74,6 +75,10 @@ pub struct Cell {
     /// before and after the cell: a test that aborts (every failing test on
     /// wasm, where panics abort) leaves GiBs behind otherwise.
     pub scratch: Option<PathBuf>,
+    /// Delete the test binaries the cell built once it ran: each feature set
+    /// builds its own, and keeping them all would take ~10 GiB. Only set for
+    /// cells whose binaries no other cell (of another lane) runs.
+    pub prune_binaries: bool,
 }
 
 pub enum Step {
@@ -214,6 +219,7 @@ impl<'a> Planner<'a> {
             skip: None,
             needs: None,
             scratch: None,
+            prune_binaries: false,
         }
     }
 
@@ -225,17 +231,22 @@ impl<'a> Planner<'a> {
             .cwd(&self.ws.root)
             .label(subcommand)
             .arg(subcommand);
-        if target == self.ws.host {
-            return cmd.env_remove("RUSTC_BOOTSTRAP");
+        if subcommand == "fmt" {
+            return cmd;
         }
-        // The matrix's own target dirs: line tables are enough for backtraces,
-        // and full debug info and incremental caches would take tens of GiB
-        // over all the feature sets.
+        // Line tables are enough for backtraces; full debug info and
+        // incremental caches would take tens of GiB over all the feature sets.
         let cmd = cmd
-            .args(["--target", target, "--target-dir"])
+            .arg("--target-dir")
             .arg(self.target_dir(target))
             .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
             .env("CARGO_INCREMENTAL", "0");
+        if target == self.ws.host {
+            // No `--target`: build scripts and proc macros are then shared
+            // with the host's own artifacts instead of built twice.
+            return cmd.env_remove("RUSTC_BOOTSTRAP");
+        }
+        let cmd = cmd.args(["--target", target]);
         if target == WASI {
             // cap-std uses the unstable `wasi_ext` library feature on WASI, which
             // stable rustc allows only with RUSTC_BOOTSTRAP=1. It is set for this
@@ -356,12 +367,14 @@ impl<'a> Planner<'a> {
 
         let tested = self.matrixed_tests();
         for set in &self.sets {
-            cells.push(self.cell(
+            let mut cell = self.cell(
                 Lane::HostTests,
                 host,
                 &format!("test {set}"),
                 self.test_steps(host, &tested, &set.cargo_args(), |c| c),
-            ));
+            );
+            cell.prune_binaries = true;
+            cells.push(cell);
         }
         let mut others = vec![XTASK.to_owned()];
         others.extend(self.other_tests());
@@ -407,6 +420,7 @@ impl<'a> Planner<'a> {
             let mut cell = self.cell(Lane::WasiTests, WASI, &format!("test {set}"), steps);
             cell.skip.clone_from(&skip);
             cell.scratch = Some(tmp.clone());
+            cell.prune_binaries = true;
             cells.push(cell);
         }
 
@@ -500,6 +514,7 @@ impl<'a> Planner<'a> {
             cell.skip.clone_from(&skip);
             cell.needs = Some(prefix_index);
             cell.scratch = Some(wine::temp_dir(&prefix));
+            cell.prune_binaries = true;
             cells.push(cell);
         };
         let tested = self.matrixed_tests();

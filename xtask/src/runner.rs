@@ -41,7 +41,7 @@ pub fn run(ws: &Workspace, cells: &[Cell], jobs: usize) -> Vec<Outcome> {
                             (needed.status != Status::Passed).then(|| needed.name.clone())
                         });
                         let ran = cell.skip.is_none() && needed.is_none();
-                        let outcome = run_one(cell, needed);
+                        let outcome = run_one(cell, needed, &ws.root);
                         // One lock for the whole report, so lanes do not interleave lines.
                         let mut finished = finished.lock().unwrap();
                         *finished += 1;
@@ -70,7 +70,7 @@ fn lanes(cells: &[Cell]) -> Vec<Vec<usize>> {
 }
 
 /// Runs one cell, unless it is skipped or `needed` names a cell it needs that failed.
-fn run_one(cell: &Cell, needed: Option<String>) -> Outcome {
+fn run_one(cell: &Cell, needed: Option<String>, root: &Path) -> Outcome {
     let start = Instant::now();
     let (status, tests) = if let Some(reason) = &cell.skip {
         (Status::Skipped(reason.clone()), TestCounts::default())
@@ -78,7 +78,7 @@ fn run_one(cell: &Cell, needed: Option<String>) -> Outcome {
         let reason = format!("needs `{needed}`, which did not pass");
         (Status::Failed(reason), TestCounts::default())
     } else {
-        run_cell(cell)
+        run_cell(cell, root)
     };
     Outcome {
         name: cell.name.clone(),
@@ -125,8 +125,9 @@ fn print_outcome(
     let _ = std::io::stdout().flush();
 }
 
-/// Runs a cell's steps until one fails, then reads the test counts from its log.
-fn run_cell(cell: &Cell) -> (Status, TestCounts) {
+/// Runs a cell's steps until one fails, then reads the test counts from its
+/// log. Commands run in `root`, which cargo's paths are relative to.
+fn run_cell(cell: &Cell, root: &Path) -> (Status, TestCounts) {
     let mut log = match Log::create(&cell.log) {
         Ok(log) => log,
         Err(e) => {
@@ -157,12 +158,40 @@ fn run_cell(cell: &Cell) -> (Status, TestCounts) {
     let text = std::fs::read(log.path())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
+    if cell.prune_binaries {
+        for binary in test_binaries(&text) {
+            // Best effort: a binary that is gone already costs nothing.
+            let _ = std::fs::remove_file(root.join(binary));
+        }
+    }
     let tests = TestCounts::parse(&text);
     let status = match result {
         Ok(()) => Status::Passed,
-        Err(reason) => Status::Failed(explain(reason, tests, &report::failed_targets(&text))),
+        Err(reason) => {
+            let mut reason = explain(reason, tests, &report::failed_targets(&text));
+            if text.contains("No space left on device") {
+                reason += &match crate::disk::free_bytes(root) {
+                    Some(free) => {
+                        format!("; the disk was full ({} free now)", crate::disk::gib(free))
+                    }
+                    None => "; the disk was full".to_owned(),
+                };
+            }
+            Status::Failed(reason)
+        }
     };
     (status, tests)
+}
+
+/// The test binaries that `cargo test --no-run` reported building, from
+/// its `Executable <source> (<path>)` lines (a path may hold " (", a
+/// source file name does not).
+fn test_binaries(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("Executable "))
+        .filter_map(|rest| rest.strip_suffix(')'))
+        .filter_map(|rest| rest.split_once(" (").map(|(_, path)| path))
+        .collect()
 }
 
 /// Adds what failed, from the log, to a step's failure reason.
@@ -207,4 +236,27 @@ fn print_tail(ws: &Workspace, log: &Path) {
         println!("{line}");
     }
     println!("----- end of {} -----", ws.display(log));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_binaries_cargo_built() {
+        let log = "\
+   Compiling capcache v0.1.0 (/w)
+    Finished `test` profile [unoptimized + debuginfo] target(s) in 9.1s
+  Executable unittests src/lib.rs (target/matrix/h/debug/deps/capcache-0f1e)
+  Executable tests/api.rs (/abs (1)/deps/api-77aa.exe)
+     Running tests/api.rs (target/matrix/h/debug/deps/api-77aa)
+";
+        assert_eq!(
+            test_binaries(log),
+            [
+                "target/matrix/h/debug/deps/capcache-0f1e",
+                "/abs (1)/deps/api-77aa.exe"
+            ]
+        );
+    }
 }
