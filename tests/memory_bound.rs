@@ -4,16 +4,17 @@
 //! 16 MiB. Deterministic: no timing is asserted (durations are printed; run
 //! with `--nocapture` to see them).
 //!
-//! The four phases are separate tests that run one at a time (they share a
-//! lock, since the allocator counts every thread). The readers use the
-//! value the latest writer test stored, or store one first (unmeasured).
+//! Each API has one test that writes the value (one measured phase), reads
+//! it back (another), then deletes it, so that at most one GiB is on disk
+//! at a time. The tests run one at a time: they share a lock, since the
+//! allocator counts every thread.
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use capcache::{Algorithm, Cache, Integrity, SyncReader, SyncWriter};
@@ -155,19 +156,15 @@ fn expected_integrity() -> &'static Integrity {
 }
 
 // ---------------------------------------------------------------------------
-// Shared state: one test at a time, and the value the readers read.
+// The tests.
 
+/// Held by each test: the allocator's counters are global.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A cache in a temporary dir, deleted when dropped (on a panic too).
 struct Stored {
     _dir: tempfile::TempDir,
     cache: Cache,
-}
-
-static STORED: Mutex<Option<Stored>> = Mutex::new(None);
-
-fn lock() -> MutexGuard<'static, Option<Stored>> {
-    STORED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -238,64 +235,42 @@ fn read_value(api: Api, cache: &Cache) -> Algorithm {
     }
 }
 
-fn writer_phase(api: Api, name: &'static str) {
-    let mut stored = lock();
-    *stored = None; // free the disk space of an earlier value first
+/// Writes the value through `api`, then reads it back through `api`,
+/// measuring each phase.
+fn round_trip(api: Api, [writing, reading]: [&'static str; 2]) {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let expected = expected_integrity();
 
-    let phase = Phase::begin(name);
-    let (value, sri) = write_value(api);
-    let growth = phase.end();
-
+    let phase = Phase::begin(writing);
+    let (stored, sri) = write_value(api);
+    let write_growth = phase.end();
     assert_eq!(&sri, expected);
-    let meta = value.cache.metadata_sync(KEY).unwrap().unwrap();
+    let meta = stored.cache.metadata_sync(KEY).unwrap().unwrap();
     assert_eq!(meta.size as u64, TOTAL);
-    *stored = Some(value);
     assert!(
-        growth < LIMIT,
-        "{name}: heap grew by {growth} bytes (limit {LIMIT})"
+        write_growth < LIMIT,
+        "{writing}: heap grew by {write_growth} bytes (limit {LIMIT})"
     );
-}
 
-fn reader_phase(api: Api, name: &'static str) {
-    let mut stored = lock();
-    expected_integrity();
-    if stored.is_none() {
-        let (value, sri) = write_value(Api::Sync);
-        assert_eq!(&sri, expected_integrity());
-        *stored = Some(value);
-    }
-    let cache = &stored.as_ref().unwrap().cache;
-
-    let phase = Phase::begin(name);
-    let algo = read_value(api, cache);
-    let growth = phase.end();
-
+    let phase = Phase::begin(reading);
+    let algo = read_value(api, &stored.cache);
+    let read_growth = phase.end();
     assert_eq!(algo, Algorithm::Sha512);
     assert!(
-        growth < LIMIT,
-        "{name}: heap grew by {growth} bytes (limit {LIMIT})"
+        read_growth < LIMIT,
+        "{reading}: heap grew by {read_growth} bytes (limit {LIMIT})"
     );
 }
 
 #[test]
-fn sync_writer_streams_1_gib_in_bounded_memory() {
-    writer_phase(Api::Sync, "SyncWriter 1 GiB");
-}
-
-#[test]
-fn sync_reader_streams_1_gib_in_bounded_memory() {
-    reader_phase(Api::Sync, "SyncReader 1 GiB");
+fn sync_writer_and_reader_stream_1_gib_in_bounded_memory() {
+    round_trip(Api::Sync, ["SyncWriter 1 GiB", "SyncReader 1 GiB"]);
 }
 
 #[cfg(feature = "async")]
 #[test]
-fn async_writer_streams_1_gib_in_bounded_memory() {
-    writer_phase(Api::Async, "Writer (async) 1 GiB");
-}
-
-#[cfg(feature = "async")]
-#[test]
-fn async_reader_streams_1_gib_in_bounded_memory() {
-    reader_phase(Api::Async, "Reader (async) 1 GiB");
+fn async_writer_and_reader_stream_1_gib_in_bounded_memory() {
+    round_trip(Api::Async, ["Writer (async) 1 GiB", "Reader (async) 1 GiB"]);
 }
