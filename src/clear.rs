@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 /// The three directories themselves stay, so the handles a `Cache` keeps for
 /// them stay valid for later writes.
 pub(crate) fn clear(cache: &Cache) -> Result<()> {
+    // Windows refuses to remove a directory that is open.
+    cache.forget_shards();
     for area in [Area::Index, Area::Content, Area::Tmp] {
         let Some(dir) = cache.area(area, false)? else {
             continue;

@@ -48,6 +48,7 @@ mod clear;
 mod content;
 mod error;
 mod export;
+mod file_io;
 mod format;
 pub mod index;
 #[cfg(feature = "link_to")]

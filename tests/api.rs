@@ -593,6 +593,79 @@ fn a_handle_survives_the_cache_being_cleared_under_it() {
     }
 }
 
+/// A handle keeps recently used shard directories open. When another
+/// program removes them and a new value is written at the same place, the
+/// handle must see the new directory, not the removed one it holds.
+#[cfg(not(windows))]
+#[test]
+fn a_handle_sees_shard_directories_replaced_under_it() {
+    for &api in Api::HANDLES {
+        let (_tmp, cache) = new_cache();
+        api.write(&cache, "k", b"old").unwrap();
+        assert_eq!(api.read(&cache, "k").unwrap(), b"old");
+        for area in ["content-v2", "index-v5"] {
+            std::fs::remove_dir_all(root(&cache).join(area)).unwrap();
+        }
+        // Another program (a cache that keeps no handles) writes anew.
+        let other = CacheOptions::new()
+            .keep_open_dirs(0)
+            .open(root(&cache))
+            .unwrap();
+        let sri = other.write_sync("k", b"new").unwrap();
+        assert_eq!(api.read(&cache, "k").unwrap(), b"new", "{api:?}");
+        assert!(api.exists(&cache, &sri).unwrap(), "{api:?}");
+        // And this handle's own writes land in the new directories.
+        api.write(&cache, "k", b"newer").unwrap();
+        assert_eq!(other.read_sync("k").unwrap(), b"newer", "{api:?}");
+    }
+}
+
+/// A key or content missing from a shard directory the handle keeps open
+/// is simply missing: no error, and later writes there still work.
+#[test]
+fn misses_in_a_kept_shard_directory_are_not_found() {
+    let base = "base";
+    let prefix = &key_hash(IndexFormat::Npm, base)[..4];
+    // A key whose bucket shares the directory of `base`'s (1 in 65,536).
+    let neighbour = (0u32..)
+        .map(|i| format!("neighbour-{i}"))
+        .find(|k| key_hash(IndexFormat::Npm, k).starts_with(prefix))
+        .unwrap();
+    for &api in Api::HANDLES {
+        let (_tmp, cache) = new_cache();
+        let sri = api.write(&cache, base, b"v").unwrap();
+        assert_eq!(api.metadata(&cache, &neighbour).unwrap(), None, "{api:?}");
+        assert!(
+            matches!(
+                api.read(&cache, &neighbour),
+                Err(Error::EntryNotFound { .. })
+            ),
+            "{api:?}"
+        );
+        // Content in the same shard directory as `sri`'s, never written.
+        let (algo, hex) = sri.to_hex();
+        let last = u8::from_str_radix(&hex[hex.len() - 2..], 16).unwrap() ^ 1;
+        let absent =
+            Integrity::from_hex(format!("{}{last:02x}", &hex[..hex.len() - 2]), algo).unwrap();
+        assert!(!api.exists(&cache, &absent).unwrap(), "{api:?}");
+        assert!(
+            matches!(
+                api.read_hash(&cache, &absent),
+                Err(Error::ContentNotFound { .. })
+            ),
+            "{api:?}"
+        );
+        api.write(&cache, &neighbour, b"w").unwrap();
+        assert_eq!(api.read(&cache, &neighbour).unwrap(), b"w");
+        assert_eq!(api.read(&cache, base).unwrap(), b"v");
+        let bucket = bucket_path(root(&cache), IndexFormat::Npm, &neighbour);
+        assert_eq!(
+            bucket.parent(),
+            bucket_path(root(&cache), IndexFormat::Npm, base).parent()
+        );
+    }
+}
+
 /// The durable option fsyncs; every operation still behaves the same.
 #[test]
 fn durable_cache_works_like_any_other() {

@@ -1,6 +1,6 @@
 //! Reading content back, always verified against its integrity.
 
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::File;
@@ -9,12 +9,16 @@ use ssri::{Integrity, IntegrityChecker};
 use super::path::content_path;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
+use crate::file_io;
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
 /// feature is on: below it, one `read` into a buffer is as fast as setting
 /// up a mapping.
 #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
 const MMAP_THRESHOLD: u64 = 1024 * 1024;
+
+/// Sizes from the index up to this are used without asking the file.
+const TRUSTED_SIZE: u64 = 64 * 1024;
 
 /// Opens the content file for `sri`, mapping a missing file (or a missing
 /// content directory) to [`Error::ContentNotFound`].
@@ -24,7 +28,7 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    match cache.with_area(Area::Content, false, |content| content.open(&rel))? {
+    match cache.with_shard(Area::Content, &rel, false, |dir, name| dir.open(name))? {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
@@ -90,15 +94,21 @@ fn open_outside(
 /// known, `size`. Never returns bytes that fail the check.
 pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
     let (file, display) = open(cache, sri)?;
-    let len = file.metadata().map_err(|e| Error::io(&display, e))?.len();
-    if let Some(expected) = size {
-        if expected != len {
-            return Err(Error::SizeMismatch {
-                path: display,
-                expected,
-                found: len,
-            });
-        }
+    let file_len = || file.metadata().map(|m| m.len());
+    let mismatch = |expected, found| Error::SizeMismatch {
+        path: display.clone(),
+        expected,
+        found,
+    };
+    let len = match size {
+        // The index's size saves asking the file (a host call under WASI).
+        // It is only trusted this far: it sizes a buffer, and a wrong one
+        // is caught by the read below.
+        Some(expected) if expected <= TRUSTED_SIZE => expected,
+        _ => file_len().map_err(|e| Error::io(&display, e))?,
+    };
+    if let Some(expected) = size.filter(|&expected| expected != len) {
+        return Err(mismatch(expected, len));
     }
     #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
     if len >= MMAP_THRESHOLD {
@@ -110,15 +120,25 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         // one by one in the two threads below.
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| Error::io(&display, e))?;
+        if map.len() as u64 != len {
+            return Err(mismatch(len, map.len() as u64));
+        }
         let (copy, verdict) =
             crate::parallel::join(map.len(), || map.to_vec(), || verify(sri, &map, &display));
         verdict?;
         return Ok(copy);
     }
-    let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    (&file)
-        .read_to_end(&mut data)
-        .map_err(|e| Error::io(&display, e))?;
+    // Reading one byte past `len` tells a longer file from a complete read.
+    let data = file_io::read_to_end(
+        &file,
+        usize::try_from(len).unwrap_or(0),
+        len.saturating_add(1),
+    )
+    .map_err(|e| Error::io(&display, e))?;
+    if data.len() as u64 != len {
+        let found = file_len().unwrap_or(data.len() as u64);
+        return Err(mismatch(len, found));
+    }
     verify(sri, &data, &display)?;
     Ok(data)
 }
@@ -146,7 +166,7 @@ pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &P
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache.with_area(Area::Content, false, |content| content.metadata(&rel))? {
+    match cache.with_shard(Area::Content, &rel, false, |dir, name| dir.metadata(name))? {
         Ok(meta) => Ok(meta.is_file()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.

@@ -128,20 +128,22 @@ impl ContentWriter {
         let tmp = cache.area_created(Area::Tmp)?;
         let display = || cache.display_path(Path::new("content-v2").join(rel));
         let (name, len) = (&self.tmp_name, self.written);
-        let intact = |content: &Dir| is_intact(content, rel, len);
-        let outcome = cache.with_area(Area::Content, true, |content| {
-            match shard::with_parent(content, rel, || tmp.hard_link(name, content, rel)) {
+        // `dir` holds `rel` and `file` is its name in there (or, when no
+        // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
+        let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
+            let intact = || is_intact(dir, file, len);
+            match shard::with_parent(dir, file, || tmp.hard_link(name, dir, file)) {
                 Ok(()) => Ok(()),
                 // Same name means same hash; a different length means the
                 // existing file is damaged, and ours may replace it.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match intact(content) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match intact() {
                     true => Ok(()),
-                    false => tmp.rename(name, content, rel),
+                    false => tmp.rename(name, dir, file),
                 },
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
-                Err(_) => match intact(content) {
+                Err(_) => match intact() {
                     true => Ok(()),
-                    false => shard::with_parent(content, rel, || tmp.rename(name, content, rel)),
+                    false => shard::with_parent(dir, file, || tmp.rename(name, dir, file)),
                 },
             }
         })?;

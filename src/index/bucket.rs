@@ -11,6 +11,7 @@ use super::lock::IndexLock;
 use crate::cache::{Area, Cache};
 use crate::content;
 use crate::error::{Error, Result};
+use crate::file_io;
 use crate::format::IndexFormat;
 use crate::metadata::Metadata;
 use crate::shard;
@@ -38,9 +39,16 @@ fn display(cache: &Cache, rel: &Path) -> PathBuf {
     cache.display_path(Path::new("index-v5").join(rel))
 }
 
+/// Most buckets hold a line or a few (compaction keeps them short).
+const BUCKET_GUESS: usize = 4096;
+
 /// Reads a bucket whole; `None` if it does not exist.
 pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
-    match cache.with_area(Area::Index, false, |index| index.read(rel))? {
+    let read = |dir: &Dir, name: &Path| {
+        let file = dir.open(name)?;
+        file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
+    };
+    match cache.with_shard(Area::Index, rel, false, read)? {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(display(cache, rel), e)),
@@ -94,8 +102,8 @@ impl Appender<'_> {
         options.append(true).create(true);
         let io_err = |e| Error::io(display(cache, &rel), e);
         let mut file = cache
-            .with_area(Area::Index, true, |index| {
-                shard::with_parent(index, &rel, || index.open_with(&rel, &options))
+            .with_shard(Area::Index, &rel, true, |dir, name| {
+                shard::with_parent(dir, name, || dir.open_with(name, &options))
             })?
             .map_err(io_err)?;
         // One write call: a concurrent appender cannot interleave inside it on
