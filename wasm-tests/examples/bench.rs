@@ -5,7 +5,7 @@
 //! RUSTC_BOOTSTRAP=1 cargo build -p wasm-tests --release --no-default-features \
 //!     --target wasm32-wasip1 --target-dir target/matrix/wasm32-wasip1
 //! CAPCACHE_WASM_GUEST=target/matrix/wasm32-wasip1/wasm32-wasip1/release/wasm-tests.wasm \
-//!     cargo run -p wasm-tests --release --no-default-features --example bench -- [small] [big_mib] [runs]
+//!     cargo run -p wasm-tests --release --no-default-features --example bench -- [small] [big_mib] [runs] [kept]
 //! ```
 //!
 //! Without `CAPCACHE_WASM_GUEST` only the native column is printed. The
@@ -40,19 +40,26 @@ mod native {
         let small = args.first().copied().unwrap_or(1000);
         let big = args.get(1).copied().unwrap_or(64);
         let runs = args.get(2).copied().unwrap_or(3).max(1);
+        // Shard directories kept open (CacheOptions::keep_open_dirs); each
+        // side's own default when absent.
+        let kept = args.get(3).copied();
 
         let native = best_of(runs, || {
             let dir = tempfile::tempdir().expect("tempdir");
-            workloads(dir.path(), small, big).unwrap_or_else(|e| panic!("native run: {e}"))
+            workloads(dir.path(), small, big, kept).unwrap_or_else(|e| panic!("native run: {e}"))
         });
         let guest = std::env::var_os("CAPCACHE_WASM_GUEST").map(|wasm| {
             let wasmtime = std::env::var_os("WASMTIME").unwrap_or_else(|| "wasmtime".into());
             best_of(runs, || {
-                run_guest(Path::new(&wasm), Path::new(&wasmtime), small, big)
+                run_guest(Path::new(&wasm), Path::new(&wasmtime), small, big, kept)
             })
         });
 
-        println!("{small} small values of 11 bytes; one value of {big} MiB; best of {runs} runs");
+        let kept = kept.map_or("defaults".to_owned(), |k| k.to_string());
+        println!(
+            "{small} small values of 11 bytes; one value of {big} MiB; best of {runs} runs; \
+             shard dirs kept open: {kept}"
+        );
         println!(
             "{:<18} {:>11} {:>11} {:>7}  {:>14}",
             "workload", "native", "wasi", "ratio", "native rate"
@@ -108,7 +115,13 @@ mod native {
     }
 
     /// One guest run in a fresh preopened directory; its `bench` lines.
-    fn run_guest(wasm: &Path, wasmtime: &Path, small: usize, big: usize) -> Vec<Timing> {
+    fn run_guest(
+        wasm: &Path,
+        wasmtime: &Path,
+        small: usize,
+        big: usize,
+        kept: Option<usize>,
+    ) -> Vec<Timing> {
         let dir = tempfile::tempdir().expect("tempdir");
         let start = Instant::now();
         let output = Command::new(wasmtime)
@@ -117,6 +130,7 @@ mod native {
             .arg(format!("{}::/cache", dir.path().display()))
             .arg(wasm)
             .args(["bench", "/cache", &small.to_string(), &big.to_string()])
+            .args(kept.map(|k| k.to_string()))
             .output()
             .unwrap_or_else(|e| panic!("running {}: {e}", wasmtime.display()));
         let wall: Duration = start.elapsed();

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use capcache::{Cache, SyncReader, SyncWriter};
+use capcache::{CacheOptions, SyncReader, SyncWriter};
 
 use crate::data::pattern;
 use crate::harness::{same_bytes, Check, Failure};
@@ -71,12 +71,23 @@ fn timed(
 }
 
 /// Runs every workload in a fresh cache under `root`: `small` writes and
-/// reads of 11-byte values (cacache-rs's benchmark size), then one value of
-/// `big_mib` MiB written and read whole and streamed.
-pub fn workloads(root: &Path, small: usize, big_mib: usize) -> Result<Vec<Timing>, Failure> {
+/// reads of 11-byte values (cacache-rs's benchmark size), ten reads of each of
+/// the first 100 of them (a hot set), then one value of `big_mib` MiB written
+/// and read whole and streamed. `kept` overrides how many shard directories
+/// the cache keeps open ([`CacheOptions::keep_open_dirs`]).
+pub fn workloads(
+    root: &Path,
+    small: usize,
+    big_mib: usize,
+    kept: Option<usize>,
+) -> Result<Vec<Timing>, Failure> {
     let dir = root.join("bench");
     crate::suite::fresh_dir(&dir)?;
-    let cache = Cache::open(&dir)?;
+    let options = match kept {
+        Some(n) => CacheOptions::new().keep_open_dirs(n),
+        None => CacheOptions::new(),
+    };
+    let cache = options.open(&dir)?;
     let value = b"hello world";
     let keys: Vec<String> = (0..small).map(|i| format!("small-{i}")).collect();
     let big = pattern(big_mib * 1024 * 1024, 64);
@@ -95,6 +106,20 @@ pub fn workloads(root: &Path, small: usize, big_mib: usize) -> Result<Vec<Timing
         }
         Ok(())
     })?);
+    let hot = &keys[..keys.len().min(100)];
+    out.push(timed(
+        "small_reread_hot",
+        hot.len() * 10,
+        small_bytes,
+        || {
+            for _ in 0..10 {
+                for key in hot {
+                    same_bytes(&cache.read_sync(key)?, value, key)?;
+                }
+            }
+            Ok(())
+        },
+    )?);
     out.push(timed("big_write", 1, big_len, || {
         cache.write_sync("big", &big).map(drop).map_err(Into::into)
     })?);
@@ -118,11 +143,12 @@ pub fn workloads(root: &Path, small: usize, big_mib: usize) -> Result<Vec<Timing
     Ok(out)
 }
 
-/// Guest mode `bench [small [big_mib]]`.
+/// Guest mode `bench [small [big_mib [kept]]]`.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let small = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let big = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
-    match workloads(root, small, big) {
+    let kept = args.get(2).and_then(|a| a.parse().ok());
+    match workloads(root, small, big, kept) {
         Ok(timings) => {
             for t in timings {
                 println!("{}", t.line());
