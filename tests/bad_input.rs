@@ -19,6 +19,7 @@ api_tests!(
     invalid_integrity_strings_are_errors,
     content_overwritten_with_garbage_is_never_returned,
     truncated_content_is_never_returned,
+    damaged_large_content_is_never_returned,
     rewriting_damaged_content_repairs_it,
     garbage_lines_in_a_bucket_are_skipped,
     a_malformed_integrity_in_the_index_is_bad_index,
@@ -247,6 +248,37 @@ fn truncated_content_is_never_returned(api: Api) {
         fs::write(&file, &data[..len]).unwrap();
         assert_damaged("read", api.read(&cache, "k"), true);
         assert_damaged("read_hash", api.read_hash(&cache, &sri), false);
+    }
+}
+
+/// Whole-value reads of large values take other paths (a read sized by the
+/// file, a read overlapped with hashing above 1 MiB, a memory map with the
+/// `mmap` feature): each must catch a flipped byte, a missing byte and an
+/// extra byte.
+fn damaged_large_content_is_never_returned(api: Api) {
+    let (_tmp, cache) = new_cache();
+    for len in [64 * 1024 + 1, 1024 * 1024, 5 * 1024 * 1024 + 7] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let key = format!("k{len}");
+        let sri = api.write(&cache, &key, &data).unwrap();
+        assert!(api.read(&cache, &key).unwrap() == data, "{len}: round trip");
+        let file = content_path(root(&cache), &sri);
+
+        let mut flipped = data.clone();
+        flipped[len / 2 + 1] ^= 0x20;
+        fs::write(&file, &flipped).unwrap();
+        assert_damaged("read (flipped)", api.read(&cache, &key), false);
+        assert_damaged("read_hash (flipped)", api.read_hash(&cache, &sri), false);
+
+        fs::write(&file, &data[..len - 1]).unwrap();
+        assert_damaged("read (short)", api.read(&cache, &key), true);
+        assert_damaged("read_hash (short)", api.read_hash(&cache, &sri), false);
+
+        let mut long = data.clone();
+        long.push(0);
+        fs::write(&file, &long).unwrap();
+        assert_damaged("read (long)", api.read(&cache, &key), true);
+        assert_damaged("read_hash (long)", api.read_hash(&cache, &sri), false);
     }
 }
 

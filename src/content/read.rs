@@ -1,6 +1,6 @@
 //! Reading content back, always verified against its integrity.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::File;
@@ -128,6 +128,9 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         verdict?;
         return Ok(copy);
     }
+    if len >= crate::parallel::PARALLEL_MIN as u64 {
+        return read_large(&file, sri, len, &display);
+    }
     // Reading one byte past `len` tells a longer file from a complete read.
     let data = file_io::read_to_end(
         &file,
@@ -140,6 +143,38 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         return Err(mismatch(len, found));
     }
     verify(sri, &data, &display)?;
+    Ok(data)
+}
+
+/// Reads a large file of `len` bytes, hashing each piece while the next
+/// one is read.
+fn read_large(file: &File, sri: &Integrity, len: u64, display: &Path) -> Result<Vec<u8>> {
+    let mismatch = |found| Error::SizeMismatch {
+        path: display.to_path_buf(),
+        expected: len,
+        found,
+    };
+    let size = usize::try_from(len).map_err(|_| {
+        let too_big = io::Error::new(io::ErrorKind::OutOfMemory, "larger than the address space");
+        Error::io(display, too_big)
+    })?;
+    let mut data = vec![0u8; size];
+    let mut checker = IntegrityChecker::new(sri.clone());
+    match crate::parallel::read_pipelined(file, &mut data, |piece| checker.input(piece)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            let found = file.metadata().map_or(0, |m| m.len());
+            return Err(mismatch(found));
+        }
+        Err(e) => return Err(Error::io(display, e)),
+    }
+    // A file that grew past `len` is not the content the index names.
+    match (&mut &*file).read(&mut [0u8; 1]) {
+        Ok(0) => {}
+        Ok(_) => return Err(mismatch(file.metadata().map_or(len + 1, |m| m.len()))),
+        Err(e) => return Err(Error::io(display, e)),
+    }
+    verify_result(checker, sri, display)?;
     Ok(data)
 }
 
