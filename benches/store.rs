@@ -2,6 +2,11 @@
 //! 10-entry batches and 64 MiB values, with the sha512 throughput of the
 //! `sha2` crate as the physical limit for the large cases.
 //!
+//! `read_sizes` reads values around the sizes where whole-value reads change
+//! strategy (1 MiB: hashing overlapped with the read; with the `mmap`
+//! feature, a memory map): run it with and without the feature to place the
+//! threshold.
+//!
 //! `cargo bench --bench store` (add `-- --quick` for a fast pass).
 
 use std::hint::black_box;
@@ -119,8 +124,28 @@ fn async_small(c: &mut Criterion) {
     g.finish();
 }
 
+fn read_sizes(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    let mut g = c.benchmark_group("read_sizes");
+    g.sample_size(20);
+    for kib in [256usize, 512, 1024, 2048, 4096, 16384] {
+        let data: Vec<u8> = (0..kib * 1024).map(|i| (i * 31 % 251) as u8).collect();
+        let key = format!("v{kib}");
+        ours.write_sync(&key, &data).unwrap();
+        g.throughput(Throughput::Bytes(data.len() as u64));
+        g.bench_function(format!("capcache/read/{kib}KiB"), |b| {
+            b.iter(|| ours.read_sync(&key).unwrap())
+        });
+        g.bench_function(format!("sha2/sha512/{kib}KiB"), |b| {
+            b.iter(|| Sha512::digest(black_box(&data)))
+        });
+    }
+    g.finish();
+}
+
 #[cfg(feature = "async")]
-criterion_group!(benches, small, big, async_small);
+criterion_group!(benches, small, big, read_sizes, async_small);
 #[cfg(not(feature = "async"))]
-criterion_group!(benches, small, big);
+criterion_group!(benches, small, big, read_sizes);
 criterion_main!(benches);
