@@ -30,14 +30,7 @@ mod tests {
 
     #[test]
     fn reads_whole_files_whatever_the_guess() {
-        // WASI has no temp dir of its own: the test runner preopens one.
-        let dir = match std::env::var_os("CAPCACHE_TEST_TMP") {
-            Some(base) => tempfile::tempdir_in(base),
-            None => tempfile::tempdir(),
-        }
-        .unwrap();
-        let root =
-            cap_std::fs::Dir::open_ambient_dir(dir.path(), cap_std::ambient_authority()).unwrap();
+        let (_tmp, root) = crate::testing::tempdir();
         let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         root.write("f", &data).unwrap();
         for guess in [0, 1, 99_999, 100_000, 100_001, 1 << 20] {

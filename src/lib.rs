@@ -62,6 +62,24 @@ mod shard;
 mod stream;
 mod write_opts;
 
+/// Helpers for the unit tests.
+#[cfg(test)]
+mod testing {
+    /// A temporary directory and a capability for it. WASI has no temp dir
+    /// of its own: there the test runner preopens one at
+    /// `$CAPCACHE_TEST_TMP`.
+    pub(crate) fn tempdir() -> (tempfile::TempDir, cap_std::fs::Dir) {
+        let dir = match std::env::var_os("CAPCACHE_TEST_TMP") {
+            Some(base) => tempfile::tempdir_in(base),
+            None => tempfile::tempdir(),
+        }
+        .expect("create a temp dir");
+        let cap = cap_std::fs::Dir::open_ambient_dir(dir.path(), cap_std::ambient_authority())
+            .expect("open the temp dir");
+        (dir, cap)
+    }
+}
+
 #[doc(hidden)]
 pub use cache::CacheSource;
 pub use cache::{Cache, CacheOptions, IntoCache};

@@ -593,14 +593,24 @@ fn a_handle_survives_the_cache_being_cleared_under_it() {
     }
 }
 
-/// A handle keeps recently used shard directories open. When another
+/// A cache that keeps shard directories open (the default on WASI only).
+fn cache_keeping_dirs() -> (tempfile::TempDir, Cache) {
+    let tmp = tempdir();
+    let cache = CacheOptions::new()
+        .keep_open_dirs(8)
+        .open(tmp.path().join("cache"))
+        .unwrap();
+    (tmp, cache)
+}
+
+/// A handle may keep recently used shard directories open. When another
 /// program removes them and a new value is written at the same place, the
 /// handle must see the new directory, not the removed one it holds.
 #[cfg(not(windows))]
 #[test]
 fn a_handle_sees_shard_directories_replaced_under_it() {
     for &api in Api::HANDLES {
-        let (_tmp, cache) = new_cache();
+        let (_tmp, cache) = cache_keeping_dirs();
         api.write(&cache, "k", b"old").unwrap();
         assert_eq!(api.read(&cache, "k").unwrap(), b"old");
         for area in ["content-v2", "index-v5"] {
@@ -621,7 +631,8 @@ fn a_handle_sees_shard_directories_replaced_under_it() {
 }
 
 /// A key or content missing from a shard directory the handle keeps open
-/// is simply missing: no error, and later writes there still work.
+/// is simply missing: no error, and later writes there still work. Also
+/// with more directories in use than kept (`k-0` … `k-19` over 8).
 #[test]
 fn misses_in_a_kept_shard_directory_are_not_found() {
     let base = "base";
@@ -632,7 +643,7 @@ fn misses_in_a_kept_shard_directory_are_not_found() {
         .find(|k| key_hash(IndexFormat::Npm, k).starts_with(prefix))
         .unwrap();
     for &api in Api::HANDLES {
-        let (_tmp, cache) = new_cache();
+        let (_tmp, cache) = cache_keeping_dirs();
         let sri = api.write(&cache, base, b"v").unwrap();
         assert_eq!(api.metadata(&cache, &neighbour).unwrap(), None, "{api:?}");
         assert!(
@@ -663,6 +674,15 @@ fn misses_in_a_kept_shard_directory_are_not_found() {
             bucket.parent(),
             bucket_path(root(&cache), IndexFormat::Npm, base).parent()
         );
+        for round in 0..2 {
+            for i in 0..20 {
+                let key = format!("k-{i}");
+                if round == 0 {
+                    api.write(&cache, &key, key.as_bytes()).unwrap();
+                }
+                assert_eq!(api.read(&cache, &key).unwrap(), key.as_bytes());
+            }
+        }
     }
 }
 

@@ -263,10 +263,10 @@ impl Staged<'_> {
         match self {
             Staged::Hashed { sri, rel, data } => {
                 let len = data.len() as u64;
-                if let Ok(Some(content)) = cache.area(Area::Content, false) {
-                    if is_intact(&content, &rel, len) {
-                        return Ok((sri, len));
-                    }
+                let present =
+                    cache.with_shard(Area::Content, &rel, false, |dir, name| dir.metadata(name));
+                if matches!(present, Ok(Ok(meta)) if meta.is_file() && meta.len() == len) {
+                    return Ok((sri, len));
                 }
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
                 // Hashed in `stage` already: write without hashing again.
