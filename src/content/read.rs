@@ -12,8 +12,11 @@ use crate::error::{Error, Result};
 use crate::file_io;
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
-/// feature is on: below it, one `read` into a buffer is as fast as setting
-/// up a mapping.
+/// feature is on. Measured (`cargo bench --bench store -- read_sizes`, with
+/// and without the feature, and with this set to 128 KiB): at 256 and 512
+/// KiB a mapping is 3–4 % slower than one buffered read; from 1 MiB up it
+/// is 3–4 % faster than the pipelined read that replaces it without the
+/// feature (1 MiB: 1.82 vs 1.89 ms; 64 MiB: 115 vs 118 ms).
 #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
 const MMAP_THRESHOLD: u64 = 1024 * 1024;
 
