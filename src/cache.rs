@@ -412,10 +412,10 @@ impl Cache {
         if shards.capacity() == 0 {
             return self.with_area(area, create, |dir| op(dir, rel));
         }
-        let kept = shards.get(area, parent);
-        let first_error = match &kept {
-            Some(dir) => match op(dir, name) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Some(e),
+        // A kept handle on which `op` found nothing, and what it said.
+        let missed = match shards.get(area, parent) {
+            Some(dir) => match op(&dir, name) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Some((dir, e)),
                 other => return Ok(other),
             },
             None => None,
@@ -426,14 +426,12 @@ impl Cache {
             }
             other => other,
         })?;
-        if let Some(kept) = &kept {
+        if let Some((kept, miss)) = missed {
             match &opened {
                 // The file is missing, not the directory: that is the answer.
-                Ok(fresh) if shard::same_dir(kept, fresh) => {
-                    return Ok(Err(first_error.expect("set with `kept`")));
-                }
+                Ok(fresh) if shard::same_dir(&kept, fresh) => return Ok(Err(miss)),
                 // The kept handle is stale (the directory was removed).
-                _ => shards.forget(kept),
+                _ => shards.forget(&kept),
             }
         }
         let dir = match opened {
