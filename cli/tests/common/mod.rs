@@ -6,7 +6,7 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_capcache");
@@ -61,6 +61,24 @@ where
     Cmd { cmd, stdin: None }
 }
 
+/// Starts `cmd`. Under wine (the xtask sets `CAPCACHE_UNDER_WINE`),
+/// process creation now and then fails with `ERROR_INTERNAL_ERROR` (1359)
+/// when the machine is busy (seen once in ~300 spawns of a matrix run);
+/// Windows itself does not do that, so only there is it tried again.
+fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    let under_wine = std::env::var_os("CAPCACHE_UNDER_WINE").is_some();
+    let mut attempt = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if under_wine && e.raw_os_error() == Some(1359) && attempt < 3 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Cmd {
     pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(data.into());
@@ -81,7 +99,7 @@ impl Cmd {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = self.cmd.spawn().expect("spawn capcache");
+        let mut child = spawn(&mut self.cmd).expect("spawn capcache");
         if let Some(data) = self.stdin.take() {
             let mut stdin = child.stdin.take().expect("piped stdin");
             // Fed from a thread so a large input cannot deadlock against
