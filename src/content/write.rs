@@ -175,7 +175,12 @@ fn lock_temp(file: File) -> File {
 /// Whether `rel` holds a file of `len` bytes: content of that name is taken
 /// as present (reads verify it; verify repairs it).
 fn is_intact(content: &Dir, rel: &Path, len: u64) -> bool {
-    matches!(content.metadata(rel), Ok(meta) if meta.is_file() && meta.len() == len)
+    matches!(content.metadata(rel), Ok(meta) if has_len(&meta, len))
+}
+
+/// Whether `meta` is of a file of `len` bytes (see [`is_intact`]).
+fn has_len(meta: &cap_std::fs::Metadata, len: u64) -> bool {
+    meta.is_file() && meta.len() == len
 }
 
 /// Fails unless the data matched the size and integrity the caller expected.
@@ -265,7 +270,7 @@ impl Staged<'_> {
                 let len = data.len() as u64;
                 let present =
                     cache.with_shard(Area::Content, &rel, false, |dir, name| dir.metadata(name));
-                if matches!(present, Ok(Ok(meta)) if meta.is_file() && meta.len() == len) {
+                if matches!(present, Ok(Ok(meta)) if has_len(&meta, len)) {
                     return Ok((sri, len));
                 }
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;

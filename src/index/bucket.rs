@@ -244,10 +244,8 @@ pub(crate) fn rewrite(
     };
     let io_err = |e| Error::io(display(cache, rel), e);
     let _lock = IndexLock::exclusive(cache)?;
-    let bytes = match index.read(rel) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Rewrite::default()),
-        Err(e) => return Err(io_err(e)),
+    let Some(bytes) = read(cache, rel)? else {
+        return Ok(Rewrite::default());
     };
     let kept: Vec<RawEntry> = line::latest_per_key(format, &bytes)
         .into_iter()
@@ -271,11 +269,10 @@ pub(crate) fn rewrite(
     // Writers that take no lock (npm, cacache-rs) may have appended since
     // the read: keep their lines, after ours. (The old file is closed by
     // now: Windows refuses to rename over an open one.)
-    match index.read(rel) {
-        Ok(now) if now.len() > bytes.len() && now.starts_with(&bytes) => {
+    if let Ok(Some(now)) = read(cache, rel) {
+        if now.len() > bytes.len() && now.starts_with(&bytes) {
             fresh.extend_from_slice(&now[bytes.len()..]);
         }
-        _ => {}
     }
     if fresh.is_empty() {
         match index.remove_file(rel) {
