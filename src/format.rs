@@ -25,16 +25,16 @@ impl IndexFormat {
     /// Hex hash of a key, which names its bucket file.
     pub(crate) fn key_hash(self, key: &str) -> String {
         match self {
-            IndexFormat::Npm => hex::encode(Sha256::digest(key.as_bytes())),
-            IndexFormat::CacacheRs => hex::encode(Sha1::digest(key.as_bytes())),
+            IndexFormat::Npm => to_hex(&Sha256::digest(key.as_bytes())),
+            IndexFormat::CacacheRs => to_hex(&Sha1::digest(key.as_bytes())),
         }
     }
 
     /// Hex hash that prefixes an index line and guards its JSON against tears.
     pub(crate) fn line_hash(self, json: &[u8]) -> String {
         match self {
-            IndexFormat::Npm => hex::encode(Sha1::digest(json)),
-            IndexFormat::CacacheRs => hex::encode(Sha256::digest(json)),
+            IndexFormat::Npm => to_hex(&Sha1::digest(json)),
+            IndexFormat::CacacheRs => to_hex(&Sha256::digest(json)),
         }
     }
 
@@ -87,4 +87,31 @@ fn names<'a>(dir: &Dir, accept: impl Fn(&str) -> bool + 'a) -> impl Iterator<Ite
 
 fn is_hex(name: &str) -> bool {
     name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Lowercase hex of `bytes`.
+///
+/// `hex::encode` collects an iterator of `char`s; this runs on every
+/// operation (bucket names, line checks, content paths), and under WASI that
+/// iterator was the guest's largest cost after hashing.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_hex_matches_the_hex_crate() {
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(to_hex(&all), hex::encode(&all));
+        assert_eq!(to_hex(&[]), "");
+    }
 }

@@ -39,7 +39,7 @@ fn strongest_hex(sri: &Integrity) -> Result<(Algorithm, String)> {
         .decode(hash.digest.as_bytes())
         .map_err(|e| invalid(&format!("digest is not base64: {e}")))?;
     match digest_len(hash.algorithm) {
-        Some(len) if len == bytes.len() => Ok((hash.algorithm, hex::encode(bytes))),
+        Some(len) if len == bytes.len() => Ok((hash.algorithm, crate::format::to_hex(&bytes))),
         Some(len) => Err(invalid(&format!(
             "{} digest has {} bytes, expected {len}",
             hash.algorithm,
