@@ -43,11 +43,18 @@ pub(crate) struct KeptDirs<D = Dir> {
 
 #[derive(Debug)]
 struct State<D> {
-    /// Handles by area and path relative to it (`sha512/ab/cd`, compared
-    /// as bytes: this crate spells each path one way), with the tick of
-    /// their last use.
-    dirs: HashMap<(Area, OsString), (Arc<D>, u64)>,
+    /// Handles by area (indexed by `Area as usize`) and path relative to
+    /// it (`sha512/ab/cd`, compared as bytes: this crate spells each path
+    /// one way), with the tick of their last use. One map per area so that
+    /// a lookup borrows the path instead of allocating a key.
+    dirs: [HashMap<OsString, (Arc<D>, u64)>; 3],
     tick: u64,
+}
+
+impl<D> State<D> {
+    fn len(&self) -> usize {
+        self.dirs.iter().map(HashMap::len).sum()
+    }
 }
 
 impl<D> KeptDirs<D> {
@@ -55,7 +62,7 @@ impl<D> KeptDirs<D> {
         KeptDirs {
             capacity,
             state: Mutex::new(State {
-                dirs: HashMap::new(),
+                dirs: Default::default(),
                 tick: 0,
             }),
         }
@@ -76,7 +83,7 @@ impl<D> KeptDirs<D> {
         let mut state = self.state();
         state.tick += 1;
         let tick = state.tick;
-        let (dir, used) = state.dirs.get_mut(&(area, rel.as_os_str().to_owned()))?;
+        let (dir, used) = state.dirs[area as usize].get_mut(rel.as_os_str())?;
         *used = tick;
         Some(dir.clone())
     }
@@ -89,33 +96,37 @@ impl<D> KeptDirs<D> {
             return;
         }
         let mut state = self.state();
-        let key = (area, rel.as_os_str().to_owned());
-        if state.dirs.len() >= self.capacity && !state.dirs.contains_key(&key) {
+        let slot = area as usize;
+        if state.len() >= self.capacity && !state.dirs[slot].contains_key(rel.as_os_str()) {
             let oldest = state
                 .dirs
                 .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(key, _)| key.clone());
-            if let Some(oldest) = oldest {
-                state.dirs.remove(&oldest);
+                .enumerate()
+                .flat_map(|(i, map)| map.iter().map(move |(key, (_, used))| (*used, i, key)))
+                .min_by_key(|(used, ..)| *used)
+                .map(|(_, i, key)| (i, key.clone()));
+            if let Some((i, key)) = oldest {
+                state.dirs[i].remove(&key);
             }
         }
         state.tick += 1;
         let tick = state.tick;
-        state.dirs.insert(key, (dir, tick));
+        state.dirs[slot].insert(rel.as_os_str().to_owned(), (dir, tick));
     }
 
     /// Forgets `dir` if it is still kept (it turned out to be stale).
     pub(crate) fn forget(&self, dir: &Arc<D>) {
-        self.state()
-            .dirs
-            .retain(|_, (kept, _)| !Arc::ptr_eq(kept, dir));
+        for map in &mut self.state().dirs {
+            map.retain(|_, (kept, _)| !Arc::ptr_eq(kept, dir));
+        }
     }
 
     /// Closes every kept handle (before removing directories: Windows
     /// refuses to remove one that is open).
     pub(crate) fn clear(&self) {
-        self.state().dirs.clear();
+        for map in &mut self.state().dirs {
+            map.clear();
+        }
     }
 }
 
@@ -160,6 +171,16 @@ pub(crate) fn same_dir(a: &Dir, b: &Dir) -> bool {
 
 /// `rel` split into its directory and file name; `None` for a bare name.
 pub(crate) fn split(rel: &Path) -> Option<(&Path, &Path)> {
+    // This crate spells its paths in ASCII with one separator between
+    // components, so the last separator splits them; `Path::parent` parses
+    // every component, a cost that showed in WASI profiles.
+    if let Some((parent, name)) = rel
+        .to_str()
+        .and_then(|text| text.rsplit_once(std::path::is_separator))
+        .filter(|(parent, name)| !parent.is_empty() && !name.is_empty())
+    {
+        return Some((Path::new(parent), Path::new(name)));
+    }
     let parent = rel.parent().filter(|p| !p.as_os_str().is_empty())?;
     let name = rel.file_name()?;
     Some((parent, Path::new(name)))
@@ -271,5 +292,15 @@ mod tests {
             Some((Path::new("sha512/ab/cd"), Path::new("ef")))
         );
         assert_eq!(split(Path::new("ef")), None);
+        // Joined the platform's way, as the crate builds its paths.
+        let joined = Path::new("sha512").join("ab").join("cd").join("ef");
+        let (parent, name) = split(&joined).unwrap();
+        assert_eq!(parent, Path::new("sha512").join("ab").join("cd"));
+        assert_eq!(name, Path::new("ef"));
+        // Odd spellings fall back to component parsing.
+        assert_eq!(
+            split(Path::new("ab/cd/")),
+            Some((Path::new("ab"), Path::new("cd")))
+        );
     }
 }
