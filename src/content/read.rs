@@ -135,12 +135,8 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         return read_large(&file, sri, len, &display);
     }
     // Reading one byte past `len` tells a longer file from a complete read.
-    let data = file_io::read_to_end(
-        &file,
-        usize::try_from(len).unwrap_or(0),
-        len.saturating_add(1),
-    )
-    .map_err(|e| Error::io(&display, e))?;
+    let data = file_io::read_expected(&file, usize::try_from(len).unwrap_or(0))
+        .map_err(|e| Error::io(&display, e))?;
     if data.len() as u64 != len {
         let found = file_len().unwrap_or(data.len() as u64);
         return Err(mismatch(len, found));
