@@ -112,7 +112,7 @@ impl Appender<'_> {
         if cache.durable() {
             file.sync_all().map_err(io_err)?;
         }
-        let len = file.metadata().map_err(io_err)?.len();
+        let len = end_after_append(&mut file).map_err(io_err)?;
         // Several lines' worth, so one huge entry does not recompact every time.
         if len > COMPACT_THRESHOLD && len > 4 * line.len() as u64 {
             self.grown.push((format, rel));
@@ -138,6 +138,21 @@ impl Appender<'_> {
             metadata: opts.metadata.clone().unwrap_or_default(),
             raw_metadata: opts.raw_metadata.clone(),
         })
+    }
+}
+
+/// A bucket's length right after an append: the file position, which an
+/// append leaves at the end (an `lseek`, and under WASI no host call at all,
+/// where a `fstat` would cost one). Windows does not document where an
+/// append handle's position stands, so there the file is asked.
+fn end_after_append(file: &mut cap_std::fs::File) -> io::Result<u64> {
+    #[cfg(windows)]
+    {
+        file.metadata().map(|meta| meta.len())
+    }
+    #[cfg(not(windows))]
+    {
+        io::Seek::stream_position(file)
     }
 }
 

@@ -162,9 +162,38 @@ pub(super) fn clear(dir: &Path) -> TestResult {
     Ok(())
 }
 
-/// Name length of the first bucket file under `index` (dot files, such as
-/// the lock file, are not shards or buckets).
+/// Appends compact a bucket once it passes 16 KiB: one key written 400
+/// times (about 100 KiB of lines) keeps a bucket under 32 KiB and reads
+/// its last value. The append finds the bucket's length from the file
+/// position, which a WASI runtime must leave at the end.
+pub(super) fn auto_compaction(dir: &Path) -> TestResult {
+    let (cache, root) = open_cache(dir)?;
+    let bucket = || -> Result<u64, Failure> {
+        let path = first_bucket(&root.join("index-v5"))?;
+        Ok(std::fs::metadata(&path).ctx("bucket metadata")?.len())
+    };
+    let mut largest = 0;
+    for i in 0..400u32 {
+        let opts = WriteOpts::new().metadata(i.into());
+        cache.write_with_opts_sync("hot", format!("value {}", i % 4), opts)?;
+        largest = largest.max(bucket()?);
+    }
+    ensure!(largest < 32 * 1024, "bucket grew to {largest} bytes");
+    same_bytes(&cache.read_sync("hot")?, b"value 3", "last value")?;
+    let meta = cache.metadata_sync("hot")?.ctx("entry after compactions")?;
+    ensure_eq!(meta.metadata, 399, "latest metadata");
+    Ok(())
+}
+
+/// Name length of the first bucket file under `index`.
 fn bucket_name_len(index: &Path) -> Result<usize, Failure> {
+    let path = first_bucket(index)?;
+    Ok(path.file_name().map_or(0, |n| n.len()))
+}
+
+/// The first bucket file under `index` (dot files, such as the lock file,
+/// are not shards or buckets).
+fn first_bucket(index: &Path) -> Result<std::path::PathBuf, Failure> {
     let mut dir = index.to_path_buf();
     for _ in 0..3 {
         let first = std::fs::read_dir(&dir)
@@ -174,7 +203,7 @@ fn bucket_name_len(index: &Path) -> Result<usize, Failure> {
             .ctx(format!("{} has no shard or bucket", dir.display()))?;
         dir = first.path();
     }
-    Ok(dir.file_name().map_or(0, |n| n.len()))
+    Ok(dir)
 }
 
 /// Both index formats, forced and detected; durable (fsyncing) writes.

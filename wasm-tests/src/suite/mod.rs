@@ -59,6 +59,7 @@ pub fn tests() -> Vec<(&'static str, TestFn)> {
         ("maintenance::verify", maintenance::verify),
         ("maintenance::gc", maintenance::gc),
         ("maintenance::compact", maintenance::compact),
+        ("maintenance::auto_compaction", maintenance::auto_compaction),
         ("maintenance::clear", maintenance::clear),
         (
             "options::formats_and_durability",
