@@ -43,6 +43,7 @@
 //!   (`link_to_sync`), checked on every read.
 #![warn(missing_docs)]
 
+mod beneath;
 mod cache;
 mod clear;
 mod content;

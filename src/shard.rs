@@ -5,13 +5,11 @@
 //! reports `NotFound`, so the common case pays no `create_dir_all` (several
 //! syscalls each under cap-std).
 //!
-//! Keeping open: wherever cap-std resolves a path one component at a time
-//! (WASI, macOS, Windows; and on Linux for everything but `open`), each
-//! component costs a syscall, and under a WASI runtime a host call that
-//! crosses threads. An operation on a kept shard handle resolves one name
-//! instead of three to five: a repeated small read under wasmtime takes 23
-//! µs instead of 47 µs. Natively the kernel resolves paths cheaply, so by
-//! default only WASI keeps any (see [`DEFAULT_KEPT`]).
+//! Keeping open (opt-in, [`crate::CacheOptions::keep_open_dirs`]): where
+//! cap-std resolves a path one component at a time in user space (macOS,
+//! Windows), an operation on a kept shard handle resolves one name instead
+//! of three to five. Linux resolves a whole path in one `openat2`, and WASI
+//! in one host call ([`crate::beneath`]), so by default none are kept.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -23,15 +21,16 @@ use cap_std::fs::Dir;
 
 use crate::cache::Area;
 
-/// How many shard directories a cache keeps open by default.
+/// How many shard directories a cache keeps open by default: none.
 ///
-/// Only WASI gains (`wasm-tests/examples/bench.rs`): under wasmtime a
-/// repeated small read takes 23 µs with 256 kept instead of 47 µs, a read of
-/// 1000 distinct keys 36 µs instead of 49 µs. Natively, Linux resolves a
-/// whole path in one `openat2` and kept handles only add work (11 µs either
-/// way for the repeated read, 13 → 17 µs for distinct keys), and on Windows
-/// an open directory cannot be removed by other programs.
-pub(crate) const DEFAULT_KEPT: usize = if cfg!(target_family = "wasm") { 256 } else { 0 };
+/// Measured with `wasm-tests/examples/bench.rs` (per small op, on tmpfs):
+/// natively on Linux kept handles only add work (distinct keys 13 → 17
+/// µs); under wasmtime, with [`crate::beneath`] resolving each path in one
+/// host call, 256 kept handles make reads slower (hot 18 → 20 µs, distinct
+/// keys 20 → 32 µs: every miss opens and closes directories) and writes of
+/// new keys too (39 → 66 µs). On Windows an open directory also cannot be
+/// removed by other programs.
+pub(crate) const DEFAULT_KEPT: usize = 0;
 
 /// The most recently used shard directories (generic only so that its
 /// tests need no filesystem).
@@ -196,7 +195,7 @@ pub(crate) fn with_parent<T>(
     match op() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-                dir.create_dir_all(parent)?;
+                crate::beneath::create_dir_all(dir, parent)?;
             }
             op()
         }

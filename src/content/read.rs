@@ -7,6 +7,7 @@ use cap_std::fs::File;
 use ssri::{Integrity, IntegrityChecker};
 
 use super::path::content_path;
+use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
 use crate::file_io;
@@ -31,7 +32,7 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    match cache.with_shard(Area::Content, &rel, false, |dir, name| dir.open(name))? {
+    match cache.with_shard(Area::Content, &rel, false, beneath::open_read)? {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
@@ -200,8 +201,8 @@ pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &P
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache.with_shard(Area::Content, &rel, false, |dir, name| dir.metadata(name))? {
-        Ok(meta) => Ok(meta.is_file()),
+    match cache.with_shard(Area::Content, &rel, false, beneath::stat)? {
+        Ok(stat) => Ok(stat.is_file),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.
         Err(_)

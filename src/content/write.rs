@@ -7,6 +7,7 @@ use cap_std::fs::{Dir, File, OpenOptions};
 use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
+use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
 use crate::shard;
@@ -132,7 +133,8 @@ impl ContentWriter {
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
         let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
             let intact = || is_intact(dir, file, len);
-            match shard::with_parent(dir, file, || tmp.hard_link(name, dir, file)) {
+            let link = || beneath::hard_link(&tmp, name, dir, file);
+            match shard::with_parent(dir, file, link) {
                 Ok(()) => Ok(()),
                 // Same name means same hash; a different length means the
                 // existing file is damaged, and ours may replace it.
@@ -175,12 +177,12 @@ fn lock_temp(file: File) -> File {
 /// Whether `rel` holds a file of `len` bytes: content of that name is taken
 /// as present (reads verify it; verify repairs it).
 fn is_intact(content: &Dir, rel: &Path, len: u64) -> bool {
-    matches!(content.metadata(rel), Ok(meta) if has_len(&meta, len))
+    matches!(beneath::stat(content, rel), Ok(stat) if has_len(stat, len))
 }
 
-/// Whether `meta` is of a file of `len` bytes (see [`is_intact`]).
-fn has_len(meta: &cap_std::fs::Metadata, len: u64) -> bool {
-    meta.is_file() && meta.len() == len
+/// Whether `stat` is of a file of `len` bytes (see [`is_intact`]).
+fn has_len(stat: beneath::Stat, len: u64) -> bool {
+    stat.is_file && stat.len == len
 }
 
 /// Fails unless the data matched the size and integrity the caller expected.
@@ -268,9 +270,8 @@ impl Staged<'_> {
         match self {
             Staged::Hashed { sri, rel, data } => {
                 let len = data.len() as u64;
-                let present =
-                    cache.with_shard(Area::Content, &rel, false, |dir, name| dir.metadata(name));
-                if matches!(present, Ok(Ok(meta)) if has_len(&meta, len)) {
+                let present = cache.with_shard(Area::Content, &rel, false, beneath::stat);
+                if matches!(present, Ok(Ok(stat)) if has_len(stat, len)) {
                     return Ok((sri, len));
                 }
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;

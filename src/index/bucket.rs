@@ -3,11 +3,12 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use cap_std::fs::{Dir, OpenOptions};
+use cap_std::fs::Dir;
 use ssri::Integrity;
 
 use super::line::{self, RawEntry};
 use super::lock::IndexLock;
+use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::content;
 use crate::error::{Error, Result};
@@ -45,7 +46,7 @@ const BUCKET_GUESS: usize = 4096;
 /// Reads a bucket whole; `None` if it does not exist.
 pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
     let read = |dir: &Dir, name: &Path| {
-        let file = dir.open(name)?;
+        let file = beneath::open_read(dir, name)?;
         file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
     };
     match cache.with_shard(Area::Index, rel, false, read)? {
@@ -98,12 +99,10 @@ impl Appender<'_> {
         let format = cache.index_format()?;
         let rel = bucket_rel(format, &entry.key);
         let line = line::encode(format, entry);
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
         let io_err = |e| Error::io(display(cache, &rel), e);
         let mut file = cache
             .with_shard(Area::Index, &rel, true, |dir, name| {
-                shard::with_parent(dir, name, || dir.open_with(name, &options))
+                shard::with_parent(dir, name, || beneath::open_append(dir, name))
             })?
             .map_err(io_err)?;
         // One write call: a concurrent appender cannot interleave inside it on
