@@ -97,20 +97,25 @@ pub(crate) fn hard_link(src_dir: &Dir, src: &Path, dir: &Dir, rel: &Path) -> io:
     }
 }
 
-/// Creates directory `rel` and any missing parents. The whole path is
-/// tried first: a shard's parent usually exists, and then this is one call.
-pub(crate) fn create_dir_all(dir: &Dir, rel: &Path) -> io::Result<()> {
+/// Creates directory `rel` and any missing parents, and returns the
+/// highest one it created (`None` if `rel` existed): the directories from
+/// that one's parent down gained entries (see [`crate::shard::sync_created`]).
+/// The whole path is tried first: a shard's parent usually exists, and then
+/// this is one call.
+pub(crate) fn create_dir_all<'a>(dir: &Dir, rel: &'a Path) -> io::Result<Option<&'a Path>> {
     match create_dir(dir, rel) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Ok(()) => Ok(Some(rel)),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            match rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-                Some(parent) => create_dir_all(dir, parent)?,
-                None => return Err(e),
-            }
+            let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) else {
+                return Err(e);
+            };
+            let top = create_dir_all(dir, parent)?;
             match create_dir(dir, rel) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-                other => other,
+                Ok(()) => Ok(Some(top.unwrap_or(rel))),
+                // Another writer made it meanwhile.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(top),
+                Err(e) => Err(e),
             }
         }
         Err(e) => Err(e),
@@ -150,9 +155,12 @@ mod tests {
     #[test]
     fn nested_paths_open_stat_link_and_create() {
         let (_tmp, root) = crate::testing::tempdir();
-        create_dir_all(&root, Path::new("ab/cd/ef")).unwrap();
+        let made = create_dir_all(&root, Path::new("ab/cd/ef")).unwrap();
+        assert_eq!(made, Some(Path::new("ab")));
+        let made = create_dir_all(&root, Path::new("ab/cd/gh")).unwrap();
+        assert_eq!(made, Some(Path::new("ab/cd/gh")));
         // Existing directories are fine; a file in the way is not.
-        create_dir_all(&root, Path::new("ab/cd")).unwrap();
+        assert_eq!(create_dir_all(&root, Path::new("ab/cd")).unwrap(), None);
         root.write("ab/file", b"").unwrap();
         assert!(create_dir_all(&root, Path::new("ab/file/x")).is_err());
 

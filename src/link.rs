@@ -53,7 +53,7 @@ pub(crate) fn link_to(
     let dir = cache.area_created(Area::Content)?;
     let display = cache.display_path(Path::new("content-v2").join(&rel));
     bucket::locked(cache, |index| {
-        match shard::with_parent(&dir, &rel, || symlink(&dir, &target, &rel)) {
+        match shard::with_parent(&dir, &rel, cache.durable(), || symlink(&dir, &target, &rel)) {
             Ok(()) => {}
             // Content (a file or an earlier link) is already there: keep it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

@@ -133,11 +133,13 @@ impl<D> KeptDirs<D> {
 /// last one. Called after a lookup found it missing, so each component is
 /// created first and then opened, through the previous one's handle: no
 /// path is resolved twice (`create_dir_all` checks each prefix first).
-pub(crate) fn create_dirs(root: &Dir, rel: &Path) -> io::Result<Dir> {
+/// With `durable`, a directory that gains an entry is synced.
+pub(crate) fn create_dirs(root: &Dir, rel: &Path, durable: bool) -> io::Result<Dir> {
     let mut dir: Option<Dir> = None;
     for part in rel.iter() {
         let parent = dir.as_ref().unwrap_or(root);
         match parent.create_dir(part) {
+            Ok(()) if durable => sync_dir(parent, Path::new(""))?,
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
@@ -186,20 +188,51 @@ pub(crate) fn split(rel: &Path) -> Option<(&Path, &Path)> {
 }
 
 /// Runs `op`; if it fails with `NotFound`, creates `rel`'s parent under `dir`
-/// and runs it once more.
+/// and runs it once more. With `durable`, the new directories' entries are
+/// synced before `op` puts a file in them (the caller syncs that file's
+/// entry).
 pub(crate) fn with_parent<T>(
     dir: &Dir,
     rel: &Path,
+    durable: bool,
     mut op: impl FnMut() -> io::Result<T>,
 ) -> io::Result<T> {
     match op() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-                crate::beneath::create_dir_all(dir, parent)?;
+                let top = crate::beneath::create_dir_all(dir, parent)?;
+                if let (Some(top), true) = (top, durable) {
+                    sync_created(dir, top, parent)?;
+                }
             }
             op()
         }
         other => other,
+    }
+}
+
+/// Syncs the directories that gained an entry when `top` down to `leaf`
+/// (all under `dir`) were created: `top`'s parent and every new directory
+/// but `leaf`, so that a power loss cannot drop the path to a file synced
+/// in `leaf`.
+pub(crate) fn sync_created(dir: &Dir, top: &Path, leaf: &Path) -> io::Result<()> {
+    for changed in gained_entries(top, leaf) {
+        sync_dir(dir, changed)?;
+    }
+    Ok(())
+}
+
+/// The directories [`sync_created`] syncs, deepest first.
+fn gained_entries<'a>(top: &'a Path, leaf: &'a Path) -> Vec<&'a Path> {
+    let mut changed = Vec::new();
+    let mut created = leaf;
+    loop {
+        let parent = created.parent().unwrap_or(Path::new(""));
+        changed.push(parent);
+        if created == top || parent.as_os_str().is_empty() {
+            return changed;
+        }
+        created = parent;
     }
 }
 
@@ -272,16 +305,42 @@ mod tests {
     #[test]
     fn create_dirs_makes_what_is_missing_and_opens_the_last() {
         let (_tmp, root) = crate::testing::tempdir();
-        let made = create_dirs(&root, Path::new("ab/cd")).unwrap();
+        let made = create_dirs(&root, Path::new("ab/cd"), false).unwrap();
         made.write("f", b"x").unwrap();
         assert_eq!(root.read("ab/cd/f").unwrap(), b"x");
         // Existing directories are reused, not an error.
-        let again = create_dirs(&root, Path::new("ab/cd")).unwrap();
+        let again = create_dirs(&root, Path::new("ab/cd"), false).unwrap();
         assert_eq!(again.read("f").unwrap(), b"x");
-        create_dirs(&root, Path::new("ab/ef")).unwrap();
+        create_dirs(&root, Path::new("ab/ef"), true).unwrap();
         // A file in the way is.
         root.write("file", b"").unwrap();
-        assert!(create_dirs(&root, Path::new("file/x")).is_err());
+        assert!(create_dirs(&root, Path::new("file/x"), false).is_err());
+    }
+
+    #[test]
+    fn new_directories_and_the_parent_of_the_highest_gain_entries() {
+        let p = Path::new;
+        assert_eq!(gained_entries(p("ab/cd"), p("ab/cd")), [p("ab")]);
+        assert_eq!(gained_entries(p("ab"), p("ab/cd")), [p("ab"), p("")]);
+        assert_eq!(
+            gained_entries(p("sha512"), p("sha512/ab/cd")),
+            [p("sha512/ab"), p("sha512"), p("")]
+        );
+        assert_eq!(gained_entries(p("ab"), p("ab")), [p("")]);
+    }
+
+    #[test]
+    fn with_parent_creates_what_is_missing_durably_or_not() {
+        let (_tmp, root) = crate::testing::tempdir();
+        for (durable, rel) in [
+            (true, "ab/cd/file"),
+            (false, "ab/ef/file"),
+            (true, "ab/ef/g"),
+        ] {
+            let rel = Path::new(rel);
+            with_parent(&root, rel, durable, || root.create(rel).map(drop)).unwrap();
+            assert!(root.is_file(rel), "{rel:?}");
+        }
     }
 
     #[test]

@@ -129,12 +129,13 @@ impl ContentWriter {
         let tmp = cache.area_created(Area::Tmp)?;
         let display = || cache.display_path(Path::new("content-v2").join(rel));
         let (name, len) = (&self.tmp_name, self.written);
+        let durable = cache.durable();
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
         let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
             let intact = || is_intact(dir, file, len);
             let link = || beneath::hard_link(&tmp, name, dir, file);
-            match shard::with_parent(dir, file, link) {
+            match shard::with_parent(dir, file, durable, link) {
                 Ok(()) => Ok(()),
                 // Same name means same hash; a different length means the
                 // existing file is damaged, and ours may replace it.
@@ -145,7 +146,7 @@ impl ContentWriter {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
                 Err(_) => match intact() {
                     true => Ok(()),
-                    false => shard::with_parent(dir, file, || tmp.rename(name, dir, file)),
+                    false => shard::with_parent(dir, file, durable, || tmp.rename(name, dir, file)),
                 },
             }
         })?;

@@ -100,15 +100,22 @@ impl Appender<'_> {
         let rel = bucket_rel(format, &entry.key);
         let line = line::encode(format, entry);
         let io_err = |e| Error::io(display(cache, &rel), e);
+        let durable = cache.durable();
         let mut file = cache
             .with_shard(Area::Index, &rel, true, |dir, name| {
-                shard::with_parent(dir, name, || beneath::open_append(dir, name))
+                let file =
+                    shard::with_parent(dir, name, durable, || beneath::open_append(dir, name))?;
+                // A new bucket's name must survive a power loss too.
+                if durable && file.metadata()?.len() == 0 {
+                    shard::sync_dir(dir, name.parent().unwrap_or(Path::new("")))?;
+                }
+                Ok(file)
             })?
             .map_err(io_err)?;
         // One write call: a concurrent appender cannot interleave inside it on
         // local filesystems, and a torn tail is caught by the line hash.
         file.write_all(&line).map_err(io_err)?;
-        if cache.durable() {
+        if durable {
             file.sync_all().map_err(io_err)?;
         }
         let len = end_after_append(&mut file).map_err(io_err)?;
