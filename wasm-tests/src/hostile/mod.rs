@@ -81,10 +81,18 @@ pub enum Kind {
     ContentShardLink,
     /// `content-v2` itself is a symlink to an outside content tree.
     ContentAreaLink,
+    /// A content shard directory is a relative symlink to a sibling of the
+    /// cache directory, inside the preopen: only a runtime that confines
+    /// paths to the descriptor they are resolved against (as WASI requires,
+    /// and capcache's one-call opens rely on) refuses it.
+    ContentShardSiblingLink,
     /// A bucket file is a symlink to an outside file with a valid line.
     BucketLink,
     /// An index shard directory is a symlink to an outside directory.
     IndexShardLink,
+    /// An index shard directory is a relative symlink to a sibling of the
+    /// cache directory, inside the preopen (see `ContentShardSiblingLink`).
+    IndexShardSiblingLink,
     /// `index-v5` itself is a symlink to an outside index tree.
     IndexAreaLink,
     /// `tmp` is a symlink to an outside directory with a stale file in it.
@@ -191,8 +199,10 @@ pub fn cases() -> Vec<Case> {
         content_link("content_link_guest_path", Kind::ContentLinkGuestPath),
         outside_content("content_shard_link", Kind::ContentShardLink),
         outside_content("content_area_link", Kind::ContentAreaLink),
+        outside_content("content_shard_sibling_link", Kind::ContentShardSiblingLink),
         outside_index("bucket_link", Kind::BucketLink),
         outside_index("index_shard_link", Kind::IndexShardLink),
+        outside_index("index_shard_sibling_link", Kind::IndexShardSiblingLink),
         outside_index("index_area_link", Kind::IndexAreaLink),
         Case {
             name: "tmp_area_link",

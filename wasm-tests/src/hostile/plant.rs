@@ -13,6 +13,7 @@
 //! base/outside/<case>/…            outside halves of each case
 //! base/preopen/<case>/cache/       the hostile cache (guest: /cache/<case>/cache)
 //! base/preopen/<case>/out/         export destinations
+//! base/preopen/<case>/sibling/     the secret inside the preopen (sibling cases)
 //! ```
 
 use std::collections::BTreeMap;
@@ -134,6 +135,7 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
     fs::create_dir_all(&cache)?;
     fs::create_dir_all(&out)?;
     let outside = planted.outside.join(case.name);
+    let sibling = cache.parent().unwrap_or(&cache).join("sibling");
     let secret = planted.outside.join("secret.txt");
     let secret_line = index_line(SECRET_KEY, &sha512(SECRET).to_string(), SECRET.len());
     let planted_line = index_line(PLANTED_KEY, &sha512(INSIDE).to_string(), INSIDE.len());
@@ -176,6 +178,21 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
             link(&outside, &content.join(algo).join(shard))?;
             check_live(&content.join(&rel), SECRET)?;
         }
+        Kind::ContentShardSiblingLink => {
+            put(&index.join(bucket_rel(SECRET_KEY)), secret_line.as_bytes())?;
+            let rel = secret_rel();
+            let mut parts = rel.iter();
+            let (Some(algo), Some(shard)) = (parts.next(), parts.next()) else {
+                return Err(io::Error::other("short content path"));
+            };
+            put(&sibling.join(parts.collect::<PathBuf>()), SECRET)?;
+            // From content-v2/sha512/: up to the case directory.
+            link(
+                Path::new("../../../sibling"),
+                &content.join(algo).join(shard),
+            )?;
+            check_live(&content.join(&rel), SECRET)?;
+        }
         Kind::ContentAreaLink => {
             put(&index.join(bucket_rel(SECRET_KEY)), secret_line.as_bytes())?;
             put(&outside.join("content-v2").join(secret_rel()), SECRET)?;
@@ -206,6 +223,21 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
                 planted_line.as_bytes(),
             )?;
             link(&outside, &index.join(shard))?;
+            check_live(&index.join(&rel), planted_line.as_bytes())?;
+        }
+        Kind::IndexShardSiblingLink => {
+            inside_content()?;
+            let rel = bucket_rel(PLANTED_KEY);
+            let mut parts = rel.iter();
+            let Some(shard) = parts.next() else {
+                return Err(io::Error::other("short bucket path"));
+            };
+            put(
+                &sibling.join(parts.collect::<PathBuf>()),
+                planted_line.as_bytes(),
+            )?;
+            // From index-v5/: up to the case directory.
+            link(Path::new("../../sibling"), &index.join(shard))?;
             check_live(&index.join(&rel), planted_line.as_bytes())?;
         }
         Kind::IndexAreaLink => {
