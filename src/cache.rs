@@ -486,7 +486,10 @@ fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
 /// Every free function takes one, so `capcache::read_sync("./cache", key)`
 /// and `capcache::read_sync(&cache, key)` both work. A path is opened with
 /// ambient authority on each call (as in cacache-rs); a `Cache` reuses its
-/// open handles and is faster.
+/// open handles and is faster. Operations that store something create a
+/// missing directory; those that only read (`read`, `read_hash`,
+/// `metadata`, `exists`, readers, exports) find nothing in it and leave it
+/// uncreated.
 pub trait IntoCache: sealed::Sealed {
     #[doc(hidden)]
     fn into_source(self) -> CacheSource;
@@ -505,6 +508,28 @@ impl CacheSource {
         match self {
             CacheSource::Handle(cache) => Ok(cache),
             CacheSource::Path(path) => Cache::open(path),
+        }
+    }
+
+    /// Opens the cache for an operation that only reads: a path that does
+    /// not exist holds nothing (`None`) and, unlike in [`CacheSource::open`],
+    /// is not created.
+    pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
+        match self {
+            CacheSource::Handle(cache) => Ok(Some(cache)),
+            CacheSource::Path(path) => {
+                match Dir::open_ambient_dir(&path, cap_std::ambient_authority()) {
+                    Ok(root) => Ok(Some(
+                        CacheOptions {
+                            ambient: true,
+                            ..CacheOptions::new()
+                        }
+                        .build(root, Some(path)),
+                    )),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(Error::io(&path, e)),
+                }
+            }
         }
     }
 }

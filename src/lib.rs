@@ -41,7 +41,7 @@
 //!   (native targets; on WASI it compiles and reads with buffers).
 //! - `link_to`: add existing files to the cache by symlink
 //!   (`link_to_sync`), checked on every read.
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod beneath;
 mod cache;

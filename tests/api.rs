@@ -713,6 +713,48 @@ fn durable_cache_works_like_any_other() {
     }
 }
 
+/// Reads by path from a directory that does not exist find nothing and
+/// leave nothing behind (cacache-rs does not create it either); a bad
+/// integrity is still reported as such. The first write creates it.
+#[test]
+fn reads_of_a_missing_cache_path_find_nothing_and_create_nothing() {
+    let tmp = tempdir();
+    let path = tmp.path().join("no").join("cache");
+    let sri: Integrity = "sha512-deadbeef".parse().unwrap();
+    let good = Integrity::from(b"v");
+    let not_found = |e: Error| e.is_not_found();
+    assert!(not_found(capcache::read_sync(&path, "k").unwrap_err()));
+    assert!(not_found(
+        capcache::read_hash_sync(&path, &good).unwrap_err()
+    ));
+    assert!(matches!(
+        capcache::read_hash_sync(&path, &sri),
+        Err(Error::InvalidIntegrity { .. })
+    ));
+    assert_eq!(capcache::metadata_sync(&path, "k").unwrap(), None);
+    assert!(!capcache::exists_sync(&path, &good).unwrap());
+    assert!(capcache::exists_sync(&path, &sri).is_err());
+    assert!(not_found(
+        capcache::SyncReader::open(&path, "k").unwrap_err()
+    ));
+    assert!(not_found(
+        capcache::SyncReader::open_hash(&path, good.clone()).unwrap_err()
+    ));
+    let to = tmp.path().join("copy");
+    assert!(not_found(capcache::copy_sync(&path, "k", &to).unwrap_err()));
+    #[cfg(feature = "async")]
+    block_on(async {
+        assert!(not_found(capcache::read(&path, "k").await.unwrap_err()));
+        assert_eq!(capcache::metadata(&path, "k").await.unwrap(), None);
+        assert!(!capcache::exists(&path, &good).await.unwrap());
+    });
+    assert!(!tmp.path().join("no").exists(), "a read created the cache");
+    assert!(!to.exists());
+
+    capcache::write_sync(&path, "k", b"v").unwrap();
+    assert_eq!(capcache::read_sync(&path, "k").unwrap(), b"v");
+}
+
 /// A key rewritten many times keeps a small bucket (cacache-rs#71: a bucket
 /// of 280 MB), and the last value still wins.
 #[test]

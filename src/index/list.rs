@@ -20,6 +20,17 @@ pub struct EntryIter {
     state: State,
 }
 
+impl std::fmt::Debug for EntryIter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::Unopened(_) => "unopened",
+            State::Walking(_) => "walking",
+            State::Done => "done",
+        };
+        f.debug_struct("EntryIter").field("state", &state).finish()
+    }
+}
+
 enum State {
     Unopened(CacheSource),
     Walking(Walk),
@@ -169,6 +180,13 @@ pub struct EntryStream {
     inner: smol::Unblock<EntryIter>,
     #[cfg(target_family = "wasm")]
     inner: futures_lite::stream::Iter<EntryIter>,
+}
+
+#[cfg(feature = "async")]
+impl std::fmt::Debug for EntryStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryStream").finish_non_exhaustive()
+    }
 }
 
 #[cfg(feature = "async")]

@@ -238,7 +238,9 @@ pub async fn write_hash<C: IntoCache, D: AsRef<[u8]>>(
 pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u8>> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     rt::run(move || {
-        let cache = source.open()?;
+        let Some(cache) = source.open_existing()? else {
+            return Err(Error::EntryNotFound { key });
+        };
         let entry = bucket::find(&cache, &key)?.ok_or(Error::EntryNotFound { key })?;
         // cacache-rs's write_sync records size 0 for any value, so 0 means
         // "unknown"; the integrity check still covers the bytes.
@@ -277,7 +279,11 @@ pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u
 #[maybe]
 pub async fn read_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<Vec<u8>> {
     let (source, sri) = (cache.into_source(), sri.clone());
-    rt::run(move || content::read(&source.open()?, &sri, None)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => content::read(&cache, &sri, None),
+        None => Err(content::not_found(sri)),
+    })
+    .await
 }
 
 /// The index entry for `key`, or `None` if it has none or it was removed.
@@ -308,7 +314,11 @@ pub async fn metadata<C: IntoCache, K: AsRef<str>>(
     key: K,
 ) -> Result<Option<Metadata>> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
-    rt::run(move || bucket::find(&source.open()?, &key)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => bucket::find(&cache, &key),
+        None => Ok(None),
+    })
+    .await
 }
 
 /// Whether content with integrity `sri` is stored (not verified).
@@ -334,7 +344,11 @@ pub async fn metadata<C: IntoCache, K: AsRef<str>>(
 #[maybe]
 pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
     let (source, sri) = (cache.into_source(), sri.clone());
-    rt::run(move || content::exists(&source.open()?, &sri)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => content::exists(&cache, &sri),
+        None => content::checked_integrity(&sri).map(|_| false),
+    })
+    .await
 }
 
 /// Removes the entry for `key` by appending a tombstone. Content is left in
@@ -546,7 +560,9 @@ pub(crate) async fn open_reader<C: IntoCache, K: AsRef<str>>(
 ) -> Result<rt::Reader> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     let sync = rt::run(move || {
-        let cache = source.open()?;
+        let Some(cache) = source.open_existing()? else {
+            return Err(Error::EntryNotFound { key });
+        };
         let entry = bucket::find(&cache, &key)?.ok_or(Error::EntryNotFound { key })?;
         SyncReader::start(&cache, entry.integrity)
     })
@@ -558,7 +574,11 @@ pub(crate) async fn open_reader<C: IntoCache, K: AsRef<str>>(
 #[maybe]
 pub(crate) async fn open_hash_reader<C: IntoCache>(cache: C, sri: Integrity) -> Result<rt::Reader> {
     let source = cache.into_source();
-    let sync = rt::run(move || SyncReader::start(&source.open()?, sri)).await?;
+    let sync = rt::run(move || match source.open_existing()? {
+        Some(cache) => SyncReader::start(&cache, sri),
+        None => Err(content::not_found(sri)),
+    })
+    .await?;
     Ok(rt::reader(sync))
 }
 
@@ -572,7 +592,14 @@ async fn export_to<C: IntoCache>(
     verify: bool,
 ) -> Result<u64> {
     let cache = cache.into_source();
-    rt::run(move || export::export(&cache.open()?, source, dest, how, verify)).await
+    rt::run(move || match cache.open_existing()? {
+        Some(cache) => export::export(&cache, source, dest, how, verify),
+        None => Err(match source {
+            Source::Key(key) => Error::EntryNotFound { key },
+            Source::Hash(sri) => content::not_found(sri),
+        }),
+    })
+    .await
 }
 /// Copies the value of `key` to the file `to` (created or truncated),
 /// verifying it while copying (read and hashed once). Returns the number of

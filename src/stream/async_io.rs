@@ -61,6 +61,12 @@ pub struct Writer {
     inner: Shim<SyncWriter>,
 }
 
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
 impl Writer {
     pub(crate) fn new(sync: SyncWriter) -> Writer {
         Writer { inner: shim(sync) }
@@ -132,6 +138,12 @@ impl AsyncWrite for Writer {
 /// ```
 pub struct Reader {
     inner: Shim<SyncReader>,
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader").finish_non_exhaustive()
+    }
 }
 
 impl Reader {

@@ -45,6 +45,16 @@ pub struct SyncReader {
     verdict: Option<Result<Algorithm, (Integrity, Integrity)>>,
 }
 
+impl std::fmt::Debug for SyncReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncReader")
+            .field("path", &self.path)
+            .field("integrity", &self.sri)
+            .field("finished", &self.verdict.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl SyncReader {
     /// Opens the value stored under `key`.
     ///

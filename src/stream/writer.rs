@@ -45,6 +45,17 @@ pub struct SyncWriter {
     failed: bool,
 }
 
+impl std::fmt::Debug for SyncWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncWriter")
+            .field("cache", &self.cache)
+            .field("key", &self.key)
+            .field("temp_file", &self.content.tmp_display())
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SyncWriter {
     /// Starts a sha512 write under `key`.
     ///
