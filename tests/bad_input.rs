@@ -293,6 +293,14 @@ fn rewriting_damaged_content_repairs_it(api: Api) {
     assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
     assert_eq!(api.read(&cache, "k2").unwrap(), b"precious");
     assert_eq!(fs::read(&file).unwrap(), b"precious");
+    // And a file of the right length but other bytes: the write compares
+    // what is stored, so it does not return having stored nothing readable.
+    fs::write(&file, b"PRECIOUS").unwrap();
+    assert_damaged("read", api.read(&cache, "k"), false);
+    api.write(&cache, "k3", b"precious").unwrap();
+    assert_eq!(api.read(&cache, "k3").unwrap(), b"precious");
+    assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
+    assert_eq!(fs::read(&file).unwrap(), b"precious");
 }
 
 /// Writes a bucket of `key` holding valid lines with garbage between them.

@@ -10,6 +10,7 @@ use super::path::content_path;
 use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
+use crate::file_io;
 use crate::shard;
 
 /// A content write in progress. Nothing is visible under `content-v2` until
@@ -25,6 +26,9 @@ pub(crate) struct ContentWriter {
     written: u64,
     expected_size: Option<u64>,
     expected_sri: Option<Integrity>,
+    /// The file already at the content path is known to be damaged (see
+    /// [`Staged::commit`]): replace it instead of trusting its length.
+    replace_damaged: bool,
 }
 
 impl ContentWriter {
@@ -65,6 +69,7 @@ impl ContentWriter {
             written: 0,
             expected_size,
             expected_sri,
+            replace_damaged: false,
         })
     }
 
@@ -130,10 +135,11 @@ impl ContentWriter {
         let display = || cache.display_path(Path::new("content-v2").join(rel));
         let (name, len) = (&self.tmp_name, self.written);
         let durable = cache.durable();
+        let replace_damaged = self.replace_damaged;
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
         let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
-            let intact = || is_intact(dir, file, len);
+            let intact = || !replace_damaged && is_intact(dir, file, len);
             let link = || beneath::hard_link(&tmp, name, dir, file);
             match shard::with_parent(dir, file, durable, link) {
                 Ok(()) => Ok(()),
@@ -233,7 +239,7 @@ pub(crate) enum Staged<'a> {
 /// Hashes (and for large values writes) `data`, checking the expectations.
 ///
 /// Small values are hashed before anything touches the disk, so rewriting
-/// content that is already stored costs one `stat` and no temp file. Larger
+/// content that is already stored costs one small read and no temp file. Larger
 /// ones stream through a [`ContentWriter`], which hashes while it writes.
 pub(crate) fn stage<'a>(
     cache: &Cache,
@@ -271,11 +277,21 @@ impl Staged<'_> {
         match self {
             Staged::Hashed { sri, rel, data } => {
                 let len = data.len() as u64;
-                let present = cache.with_shard(Area::Content, &rel, false, beneath::stat);
-                if matches!(present, Ok(Ok(stat)) if has_len(stat, len)) {
-                    return Ok((sri, len));
-                }
+                // The stored file is compared byte for byte (as cheap as a
+                // stat for a small file): one of the right length but
+                // damaged must not turn this write into a no-op that later
+                // reads refuse.
+                let stored = cache.with_shard(Area::Content, &rel, false, |dir, name| {
+                    let file = beneath::open_read(dir, name)?;
+                    file_io::read_expected(&file, data.len())
+                });
+                let replace_damaged = match stored {
+                    Ok(Ok(stored)) if stored == data => return Ok((sri, len)),
+                    Ok(Ok(_)) => true,
+                    _ => false,
+                };
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
+                writer.replace_damaged = replace_damaged;
                 // Hashed in `stage` already: write without hashing again.
                 writer.known = Some(sri);
                 writer.write_all(data)?;
