@@ -187,9 +187,19 @@ impl CacheOptions {
     /// [`Error::Io`] if the directory cannot be created or opened.
     pub fn open(self, path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref();
+        match self.open_path(path, true)? {
+            Some(cache) => Ok(cache),
+            None => Err(Error::io(path, io::ErrorKind::NotFound.into())),
+        }
+    }
+
+    /// [`CacheOptions::open`], creating a missing directory only if
+    /// `create` (else `None`).
+    fn open_path(self, path: &Path, create: bool) -> Result<Option<Cache>> {
         let authority = cap_std::ambient_authority();
         let root = match Dir::open_ambient_dir(path, authority) {
             Ok(dir) => dir,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 Dir::create_ambient_dir_all(path, authority)
                     .and_then(|()| Dir::open_ambient_dir(path, authority))
@@ -201,7 +211,7 @@ impl CacheOptions {
             ambient: true,
             ..self
         };
-        Ok(options.build(root, Some(path.to_path_buf())))
+        Ok(Some(options.build(root, Some(path.to_path_buf()))))
     }
 
     /// Uses `dir` as the cache root. No ambient authority is used, now or later.
@@ -517,19 +527,7 @@ impl CacheSource {
     pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
         match self {
             CacheSource::Handle(cache) => Ok(Some(cache)),
-            CacheSource::Path(path) => {
-                match Dir::open_ambient_dir(&path, cap_std::ambient_authority()) {
-                    Ok(root) => Ok(Some(
-                        CacheOptions {
-                            ambient: true,
-                            ..CacheOptions::new()
-                        }
-                        .build(root, Some(path)),
-                    )),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(Error::io(&path, e)),
-                }
-            }
+            CacheSource::Path(path) => CacheOptions::new().open_path(&path, false),
         }
     }
 }
