@@ -48,16 +48,31 @@ mod native {
         // side's own default when absent.
         let kept = args.get(3).copied();
 
-        let native = best_of(runs, || {
+        let guest_wasm = std::env::var_os("CAPCACHE_WASM_GUEST");
+        let wasmtime = std::env::var_os("WASMTIME").unwrap_or_else(|| "wasmtime".into());
+        // Native and guest runs alternate, so that a disk whose speed drifts
+        // (directory creation here varies tenfold over minutes) weighs on
+        // both sides alike.
+        let (mut native_runs, mut guest_runs) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
             let dir = tempfile::tempdir().expect("tempdir");
-            workloads(dir.path(), small, big, kept).unwrap_or_else(|e| panic!("native run: {e}"))
-        });
-        let guest = std::env::var_os("CAPCACHE_WASM_GUEST").map(|wasm| {
-            let wasmtime = std::env::var_os("WASMTIME").unwrap_or_else(|| "wasmtime".into());
-            best_of(runs, || {
-                run_guest(Path::new(&wasm), Path::new(&wasmtime), small, big, kept)
-            })
-        });
+            native_runs.push(
+                workloads(dir.path(), small, big, kept)
+                    .unwrap_or_else(|e| panic!("native run: {e}")),
+            );
+            drop(dir);
+            if let Some(wasm) = &guest_wasm {
+                guest_runs.push(run_guest(
+                    Path::new(wasm),
+                    Path::new(&wasmtime),
+                    small,
+                    big,
+                    kept,
+                ));
+            }
+        }
+        let native = best_of(native_runs);
+        let guest = guest_wasm.map(|_| best_of(guest_runs));
 
         let kept = kept.map_or("defaults".to_owned(), |k| k.to_string());
         println!(
@@ -100,12 +115,12 @@ mod native {
         }
     }
 
-    /// Runs `once` `runs` times and keeps each workload's fastest time.
-    fn best_of(runs: usize, mut once: impl FnMut() -> Vec<Timing>) -> Vec<Timing> {
+    /// Each workload's fastest time over `runs`.
+    fn best_of(runs: Vec<Vec<Timing>>) -> Vec<Timing> {
         let mut best: BTreeMap<String, Timing> = BTreeMap::new();
         let mut order = Vec::new();
-        for _ in 0..runs {
-            for t in once() {
+        for run in runs {
+            for t in run {
                 if !order.contains(&t.name) {
                     order.push(t.name.clone());
                 }
