@@ -45,6 +45,17 @@ fn small(c: &mut Criterion) {
     g.bench_function("capcache/read_path", |b| {
         b.iter(|| capcache::read_sync(tmp.path().join("capcache"), "key").unwrap())
     });
+    // The same read where both buckets hold one line: the per-read cost
+    // without cacache-rs's history above (which depends on how many
+    // iterations the write benchmark happened to run).
+    ours.write_sync("one", SMALL).unwrap();
+    cacache::write_sync(&theirs, "one", SMALL).unwrap();
+    g.bench_function("capcache/read_one_line", |b| {
+        b.iter(|| ours.read_sync("one").unwrap())
+    });
+    g.bench_function("cacache/read_one_line", |b| {
+        b.iter(|| cacache::read_sync(&theirs, "one").unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("batch10");
