@@ -282,25 +282,23 @@ fn damaged_large_content_is_never_returned(api: Api) {
     }
 }
 
+/// A write of the same data replaces a damaged content file: one of the
+/// wrong length, and one of the right length with other bytes (small
+/// writes compare what is stored, so they do not return having stored
+/// nothing readable).
 fn rewriting_damaged_content_repairs_it(api: Api) {
     let (_tmp, cache) = new_cache();
     let sri = api.write(&cache, "k", b"precious").unwrap();
     let file = content_path(root(&cache), &sri);
-    fs::write(&file, b"tr").unwrap();
-    assert_damaged("read", api.read(&cache, "k"), true);
-    // A write of the same data replaces a file of the wrong length.
-    api.write(&cache, "k2", b"precious").unwrap();
-    assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
-    assert_eq!(api.read(&cache, "k2").unwrap(), b"precious");
-    assert_eq!(fs::read(&file).unwrap(), b"precious");
-    // And a file of the right length but other bytes: the write compares
-    // what is stored, so it does not return having stored nothing readable.
-    fs::write(&file, b"PRECIOUS").unwrap();
-    assert_damaged("read", api.read(&cache, "k"), false);
-    api.write(&cache, "k3", b"precious").unwrap();
-    assert_eq!(api.read(&cache, "k3").unwrap(), b"precious");
-    assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
-    assert_eq!(fs::read(&file).unwrap(), b"precious");
+    for (damage, size_differs) in [(&b"tr"[..], true), (b"PRECIOUS", false)] {
+        fs::write(&file, damage).unwrap();
+        assert_damaged("read", api.read(&cache, "k"), size_differs);
+        let other = format!("k-{}", damage.len());
+        api.write(&cache, &other, b"precious").unwrap();
+        assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
+        assert_eq!(api.read(&cache, &other).unwrap(), b"precious");
+        assert_eq!(fs::read(&file).unwrap(), b"precious");
+    }
 }
 
 /// Writes a bucket of `key` holding valid lines with garbage between them.

@@ -166,31 +166,21 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
                 check_live(&at, SECRET)?;
             }
         }
-        Kind::ContentShardLink => {
-            put(&index.join(bucket_rel(SECRET_KEY)), secret_line.as_bytes())?;
-            let rel = secret_rel();
-            let mut parts = rel.iter();
-            let (algo, shard) = (parts.next(), parts.next());
-            let (Some(algo), Some(shard)) = (algo, shard) else {
-                return Err(io::Error::other("short content path"));
+        Kind::ContentShardLink | Kind::ContentShardSiblingLink => {
+            // The shard's files lie in `away`, which the link names as `target`.
+            let (away, target) = match case.kind {
+                Kind::ContentShardLink => (outside.clone(), outside.clone()),
+                // From content-v2/sha512/: up to the case directory.
+                _ => (sibling.clone(), PathBuf::from("../../../sibling")),
             };
-            put(&outside.join(parts.collect::<PathBuf>()), SECRET)?;
-            link(&outside, &content.join(algo).join(shard))?;
-            check_live(&content.join(&rel), SECRET)?;
-        }
-        Kind::ContentShardSiblingLink => {
             put(&index.join(bucket_rel(SECRET_KEY)), secret_line.as_bytes())?;
             let rel = secret_rel();
             let mut parts = rel.iter();
             let (Some(algo), Some(shard)) = (parts.next(), parts.next()) else {
                 return Err(io::Error::other("short content path"));
             };
-            put(&sibling.join(parts.collect::<PathBuf>()), SECRET)?;
-            // From content-v2/sha512/: up to the case directory.
-            link(
-                Path::new("../../../sibling"),
-                &content.join(algo).join(shard),
-            )?;
+            put(&away.join(parts.collect::<PathBuf>()), SECRET)?;
+            link(&target, &content.join(algo).join(shard))?;
             check_live(&content.join(&rel), SECRET)?;
         }
         Kind::ContentAreaLink => {
@@ -211,7 +201,13 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
                 planted_line.as_bytes(),
             )?;
         }
-        Kind::IndexShardLink => {
+        Kind::IndexShardLink | Kind::IndexShardSiblingLink => {
+            // As for content shards, one level less deep.
+            let (away, target) = match case.kind {
+                Kind::IndexShardLink => (outside.clone(), outside.clone()),
+                // From index-v5/: up to the case directory.
+                _ => (sibling.clone(), PathBuf::from("../../sibling")),
+            };
             inside_content()?;
             let rel = bucket_rel(PLANTED_KEY);
             let mut parts = rel.iter();
@@ -219,25 +215,10 @@ fn plant_case(planted: &Planted, case: &Case) -> io::Result<()> {
                 return Err(io::Error::other("short bucket path"));
             };
             put(
-                &outside.join(parts.collect::<PathBuf>()),
+                &away.join(parts.collect::<PathBuf>()),
                 planted_line.as_bytes(),
             )?;
-            link(&outside, &index.join(shard))?;
-            check_live(&index.join(&rel), planted_line.as_bytes())?;
-        }
-        Kind::IndexShardSiblingLink => {
-            inside_content()?;
-            let rel = bucket_rel(PLANTED_KEY);
-            let mut parts = rel.iter();
-            let Some(shard) = parts.next() else {
-                return Err(io::Error::other("short bucket path"));
-            };
-            put(
-                &sibling.join(parts.collect::<PathBuf>()),
-                planted_line.as_bytes(),
-            )?;
-            // From index-v5/: up to the case directory.
-            link(Path::new("../../sibling"), &index.join(shard))?;
+            link(&target, &index.join(shard))?;
             check_live(&index.join(&rel), planted_line.as_bytes())?;
         }
         Kind::IndexAreaLink => {
