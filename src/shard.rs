@@ -129,27 +129,20 @@ impl<D> KeptDirs<D> {
     }
 }
 
-/// Creates the directories of `rel` under `root` as needed and opens the
-/// last one. Called after a lookup found it missing, so each component is
-/// created first and then opened, through the previous one's handle: no
-/// path is resolved twice (`create_dir_all` checks each prefix first).
-/// With `durable`, a directory that gains an entry is synced.
+/// Creates the directories of `rel` under `dir` as needed; with `durable`,
+/// syncs the entries that creating them added.
+pub(crate) fn make_dirs(dir: &Dir, rel: &Path, durable: bool) -> io::Result<()> {
+    match crate::beneath::create_dir_all(dir, rel)? {
+        Some(top) if durable => sync_created(dir, top, rel),
+        _ => Ok(()),
+    }
+}
+
+/// [`make_dirs`], then opens the last one (for a kept handle, after a
+/// lookup found `rel` missing).
 pub(crate) fn create_dirs(root: &Dir, rel: &Path, durable: bool) -> io::Result<Dir> {
-    let mut dir: Option<Dir> = None;
-    for part in rel.iter() {
-        let parent = dir.as_ref().unwrap_or(root);
-        match parent.create_dir(part) {
-            Ok(()) if durable => sync_dir(parent, Path::new(""))?,
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-        dir = Some(parent.open_dir(part)?);
-    }
-    match dir {
-        Some(dir) => Ok(dir),
-        None => root.open_dir("."),
-    }
+    make_dirs(root, rel, durable)?;
+    root.open_dir(rel)
 }
 
 /// Whether two handles are the same directory; `false` where that cannot be
@@ -199,11 +192,8 @@ pub(crate) fn with_parent<T>(
 ) -> io::Result<T> {
     match op() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-                let top = crate::beneath::create_dir_all(dir, parent)?;
-                if let (Some(top), true) = (top, durable) {
-                    sync_created(dir, top, parent)?;
-                }
+            if let Some((parent, _)) = split(rel) {
+                make_dirs(dir, parent, durable)?;
             }
             op()
         }
