@@ -201,7 +201,7 @@ pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &P
 /// The error for content `sri` in a cache that does not exist: the
 /// integrity's own error if it cannot name content, else `ContentNotFound`.
 pub(crate) fn not_found(sri: Integrity) -> Error {
-    match content_path(&sri) {
+    match super::checked_integrity(&sri) {
         Ok(_) => Error::ContentNotFound { integrity: sri },
         Err(e) => e,
     }

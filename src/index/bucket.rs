@@ -148,9 +148,10 @@ impl Appender<'_> {
 }
 
 /// A bucket's length right after an append: the file position, which an
-/// append leaves at the end (an `lseek`, and under WASI no host call at all,
-/// where a `fstat` would cost one). Windows does not document where an
-/// append handle's position stands, so there the file is asked.
+/// append leaves at the end (an `lseek`; under wasmtime an `fd_tell` that it
+/// answers from its own table, where a `fstat` is a syscall and more).
+/// Windows does not document where an append handle's position stands, so
+/// there the file is asked.
 fn end_after_append(file: &mut cap_std::fs::File) -> io::Result<u64> {
     #[cfg(windows)]
     {
