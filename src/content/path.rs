@@ -21,12 +21,12 @@ fn digest_len(algo: Algorithm) -> Option<usize> {
 }
 
 /// Checks that `sri` has a strongest hash whose digest is valid base64 of the
-/// right length, and returns that digest in lowercase hex.
+/// right length, and returns that digest's bytes.
 ///
 /// `ssri` parses any text after `algo-` as a digest and panics later in
 /// `to_hex` on bad base64, so every integrity that reaches the filesystem or
 /// a hasher passes here first.
-fn strongest_hex(sri: &Integrity) -> Result<(Algorithm, String)> {
+fn strongest_digest(sri: &Integrity) -> Result<(Algorithm, Vec<u8>)> {
     let invalid = |reason: &str| Error::InvalidIntegrity {
         input: sri.to_string(),
         reason: reason.to_owned(),
@@ -39,7 +39,7 @@ fn strongest_hex(sri: &Integrity) -> Result<(Algorithm, String)> {
         .decode(hash.digest.as_bytes())
         .map_err(|e| invalid(&format!("digest is not base64: {e}")))?;
     match digest_len(hash.algorithm) {
-        Some(len) if len == bytes.len() => Ok((hash.algorithm, crate::format::to_hex(&bytes))),
+        Some(len) if len == bytes.len() => Ok((hash.algorithm, bytes)),
         Some(len) => Err(invalid(&format!(
             "{} digest has {} bytes, expected {len}",
             hash.algorithm,
@@ -49,14 +49,16 @@ fn strongest_hex(sri: &Integrity) -> Result<(Algorithm, String)> {
     }
 }
 
-/// Returns `sri` if it can name content (see [`content_path`]).
+/// Returns `sri` if it can name content (see [`content_path`]). Checks
+/// without spelling the path, which [`content_path`] does when needed.
 pub(crate) fn checked_integrity(sri: &Integrity) -> Result<&Integrity> {
-    strongest_hex(sri).map(|_| sri)
+    strongest_digest(sri).map(|_| sri)
 }
 
 /// Path of the content file for `sri`, relative to `content-v2`.
 pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
-    let (algo, hex) = strongest_hex(sri)?;
+    let (algo, digest) = strongest_digest(sri)?;
+    let hex = crate::format::to_hex(&digest);
     let mut path = PathBuf::from(algo.to_string());
     path.push(&hex[0..2]);
     path.push(&hex[2..4]);
