@@ -58,6 +58,7 @@ mod maint;
 mod metadata;
 mod ops;
 mod parallel;
+mod remove_opts;
 mod rt;
 mod shard;
 mod stream;
@@ -89,6 +90,7 @@ pub use format::IndexFormat;
 pub use index::EntryIter;
 pub use maint::{GcOpts, GcStats, Phase, Progress, VerifyOpts, VerifyStats};
 pub use metadata::Metadata;
+pub use remove_opts::RemoveOpts;
 pub use serde_json::Value;
 pub use ssri::{Algorithm, Integrity};
 #[cfg(feature = "async")]
@@ -98,7 +100,7 @@ pub use write_opts::WriteOpts;
 
 #[cfg(feature = "async")]
 pub use ops::asynchronous::{
-    clear, exists, metadata, read, read_hash, remove, remove_hash, write, write_hash,
+    clear, exists, metadata, read, read_hash, remove, remove_hash, try_exists, write, write_hash,
     write_hash_with_algo, write_with_algo, write_with_opts,
 };
 #[cfg(feature = "async")]
@@ -118,7 +120,7 @@ pub use ops::blocking::write_with_algo as write_sync_with_algo;
 pub use ops::blocking::{
     clear as clear_sync, exists as exists_sync, metadata as metadata_sync, read as read_sync,
     read_hash as read_hash_sync, remove as remove_sync, remove_hash as remove_hash_sync,
-    write as write_sync, write_hash as write_hash_sync,
+    try_exists as try_exists_sync, write as write_sync, write_hash as write_hash_sync,
     write_hash_with_algo as write_hash_with_algo_sync, write_with_algo as write_with_algo_sync,
     write_with_opts as write_with_opts_sync,
 };

@@ -12,6 +12,7 @@ use crate::metadata::Metadata;
 use crate::export::{self, Dest, How, Source};
 use crate::stream::{SyncReader, SyncWriter};
 use std::path::Path;
+use crate::remove_opts::RemoveOpts;
 use crate::write_opts::WriteOpts;
 use ssri::{Algorithm, Integrity};
 
@@ -149,11 +150,11 @@ pub async fn write_with_algo<C: IntoCache, K: AsRef<str>, D: AsRef<[u8]>>(
 /// # let dir = tmp.path();
 /// use capcache::Algorithm;
 /// let sri = capcache::write_hash_with_algo_sync(Algorithm::Sha384, dir, b"x")?;
-/// assert!(capcache::exists_sync(dir, &sri)?);
+/// assert!(capcache::exists_sync(dir, &sri));
 /// #[cfg(feature = "async")]
 /// smol::block_on(async {
 ///     let sri = capcache::write_hash_with_algo(Algorithm::Sha256, dir, b"x").await?;
-///     assert!(capcache::exists(dir, &sri).await?);
+///     assert!(capcache::exists(dir, &sri).await);
 ///     Ok::<_, capcache::Error>(())
 /// })?;
 /// # Ok(())
@@ -241,7 +242,7 @@ pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u
         let Some(cache) = source.open_existing()? else {
             return Err(Error::EntryNotFound { key });
         };
-        let entry = bucket::find(&cache, &key)?.ok_or(Error::EntryNotFound { key })?;
+        let entry = bucket::find_content(&cache, &key)?;
         // cacache-rs's write_sync records size 0 for any value, so 0 means
         // "unknown"; the integrity check still covers the bytes.
         let size = Some(entry.size as u64).filter(|&s| s != 0);
@@ -321,7 +322,10 @@ pub async fn metadata<C: IntoCache, K: AsRef<str>>(
     .await
 }
 
-/// Whether content with integrity `sri` is stored (not verified).
+/// Whether content with integrity `sri` is stored (not verified); `false`
+/// also when that cannot be told (an unusable integrity, an I/O error), as
+/// cacache-rs's `exists` and std's `Path::exists` answer. [`try_exists`]
+/// reports those errors.
 ///
 /// `exists` awaits; `exists_sync` blocks.
 ///
@@ -332,17 +336,54 @@ pub async fn metadata<C: IntoCache, K: AsRef<str>>(
 /// # let tmp = tempfile::tempdir()?;
 /// # let dir = tmp.path();
 /// let sri = capcache::write_hash_sync(dir, b"x")?;
-/// assert!(capcache::exists_sync(dir, &sri)?);
+/// assert!(capcache::exists_sync(dir, &sri));
 /// #[cfg(feature = "async")]
 /// smol::block_on(async {
-///     assert!(capcache::exists(dir, &sri).await?);
+///     assert!(capcache::exists(dir, &sri).await);
+///     let other = capcache::Integrity::from(b"y");
+///     assert!(!capcache::exists(dir, &other).await);
+/// });
+/// # Ok(())
+/// # }
+/// ```
+#[maybe]
+pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> bool {
+    try_exists(cache, sri).await.unwrap_or(false)
+}
+
+/// Whether content with integrity `sri` is stored (not verified), with
+/// the errors that [`exists`] folds into `false`.
+///
+/// `try_exists` awaits; `try_exists_sync` blocks.
+///
+/// # Errors
+///
+/// [`Error::InvalidIntegrity`] if `sri` cannot name a content file;
+/// [`Error::Io`] if the cache cannot be read.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path();
+/// let sri = capcache::write_hash_sync(dir, b"x")?;
+/// assert!(capcache::try_exists_sync(dir, &sri)?);
+/// let odd: capcache::Integrity = "sha1-deadbeef".parse()?;
+/// assert!(matches!(
+///     capcache::try_exists_sync(dir, &odd),
+///     Err(capcache::Error::InvalidIntegrity { .. })
+/// ));
+/// #[cfg(feature = "async")]
+/// smol::block_on(async {
+///     assert!(capcache::try_exists(dir, &sri).await?);
 ///     Ok::<_, capcache::Error>(())
 /// })?;
 /// # Ok(())
 /// # }
 /// ```
 #[maybe]
-pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
+pub async fn try_exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
     let (source, sri) = (cache.into_source(), sri.clone());
     rt::run(move || match source.open_existing()? {
         Some(cache) => content::exists(&cache, &sri),
@@ -376,8 +417,29 @@ pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
 /// ```
 #[maybe]
 pub async fn remove<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<()> {
+    remove_with_opts(cache, key, RemoveOpts::new()).await
+}
+
+/// Removes the entry for `key` as `opts` says (see [`RemoveOpts`]). A
+/// missing cache directory holds no entry and is not created.
+#[maybe]
+pub(crate) async fn remove_with_opts<C: IntoCache, K: AsRef<str>>(
+    cache: C,
+    key: K,
+    opts: RemoveOpts,
+) -> Result<()> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
-    rt::run(move || bucket::delete(&source.open()?, &key)).await
+    rt::run(move || {
+        bucket::check_key(&key)?;
+        let Some(cache) = source.open_existing()? else {
+            return Ok(());
+        };
+        match opts.remove_fully {
+            true => crate::maint::purge::purge(&cache, &key),
+            false => bucket::delete(&cache, &key),
+        }
+    })
+    .await
 }
 
 /// Deletes the content file for `sri`. Entries that point at it then fail
@@ -394,7 +456,7 @@ pub async fn remove<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<()>
 /// # let dir = tmp.path();
 /// let sri = capcache::write_hash_sync(dir, b"x")?;
 /// capcache::remove_hash_sync(dir, &sri)?;
-/// assert!(!capcache::exists_sync(dir, &sri)?);
+/// assert!(!capcache::exists_sync(dir, &sri));
 /// #[cfg(feature = "async")]
 /// smol::block_on(async {
 ///     capcache::remove_hash(dir, &sri).await?;
@@ -406,7 +468,11 @@ pub async fn remove<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<()>
 #[maybe]
 pub async fn remove_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<()> {
     let (source, sri) = (cache.into_source(), sri.clone());
-    rt::run(move || content::remove(&source.open()?, &sri)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => content::remove(&cache, &sri),
+        None => content::checked_integrity(&sri).map(|_| ()),
+    })
+    .await
 }
 
 /// Removes every entry, content file and temp file of the cache.
@@ -433,7 +499,11 @@ pub async fn remove_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<()> 
 #[maybe]
 pub async fn clear<C: IntoCache>(cache: C) -> Result<()> {
     let source = cache.into_source();
-    rt::run(move || crate::clear::clear(&source.open()?)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => crate::clear::clear(&cache),
+        None => Ok(()),
+    })
+    .await
 }
 
 /// Records `key` → the integrity in `opts` (with its size, time and
@@ -476,7 +546,15 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
             input: String::new(),
             reason: "index::insert needs WriteOpts::integrity".into(),
         })?;
-        content::checked_integrity(&sri)?;
+        // Any integrity ssri parses (the index is a key -> metadata store of
+        // its own; reads of content check the integrity themselves), but
+        // not an empty one: it would not read back.
+        if sri.hashes.is_empty() {
+            return Err(Error::InvalidIntegrity {
+                input: String::new(),
+                reason: "an integrity needs at least one hash".into(),
+            });
+        }
         let size = opts.size.unwrap_or(0) as u64;
         bucket::insert(&source.open()?, &key, &sri, size, &opts)?;
         Ok(sri)
@@ -537,7 +615,11 @@ pub async fn index_delete<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Resu
 #[maybe]
 pub async fn index_compact<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<usize> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
-    rt::run(move || bucket::compact(&source.open()?, &key)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => bucket::compact(&cache, &key),
+        None => bucket::check_key(&key).map(|()| 0),
+    })
+    .await
 }
 
 /// Starts a streaming write (`key` = `None`: content only).
@@ -563,7 +645,7 @@ pub(crate) async fn open_reader<C: IntoCache, K: AsRef<str>>(
         let Some(cache) = source.open_existing()? else {
             return Err(Error::EntryNotFound { key });
         };
-        let entry = bucket::find(&cache, &key)?.ok_or(Error::EntryNotFound { key })?;
+        let entry = bucket::find_content(&cache, &key)?;
         SyncReader::start(&cache, entry.integrity)
     })
     .await?;
@@ -1290,7 +1372,11 @@ pub async fn link_to_hash<C: IntoCache, T: AsRef<Path>>(cache: C, target: T) -> 
 #[maybe]
 pub async fn verify<C: IntoCache>(cache: C, opts: crate::VerifyOpts) -> Result<crate::VerifyStats> {
     let source = cache.into_source();
-    rt::run(move || crate::maint::verify::verify(&source.open()?, &opts)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => crate::maint::verify::verify(&cache, &opts),
+        None => Ok(crate::VerifyStats::default()),
+    })
+    .await
 }
 
 /// When [`verify`] last ran on the cache (ms since the Unix epoch), read
@@ -1313,7 +1399,11 @@ pub async fn verify<C: IntoCache>(cache: C, opts: crate::VerifyOpts) -> Result<c
 #[maybe]
 pub async fn last_verified<C: IntoCache>(cache: C) -> Result<Option<u128>> {
     let source = cache.into_source();
-    rt::run(move || crate::maint::verify::last_verified(&source.open()?)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => crate::maint::verify::last_verified(&cache),
+        None => Ok(None),
+    })
+    .await
 }
 
 /// Evicts entries by age and total size, least recently written first,
@@ -1340,5 +1430,9 @@ pub async fn last_verified<C: IntoCache>(cache: C) -> Result<Option<u128>> {
 #[maybe]
 pub async fn gc<C: IntoCache>(cache: C, opts: crate::GcOpts) -> Result<crate::GcStats> {
     let source = cache.into_source();
-    rt::run(move || crate::maint::gc::gc(&source.open()?, &opts)).await
+    rt::run(move || match source.open_existing()? {
+        Some(cache) => crate::maint::gc::gc(&cache, &opts),
+        None => Ok(crate::GcStats::default()),
+    })
+    .await
 }
