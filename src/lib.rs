@@ -93,6 +93,10 @@ pub use metadata::Metadata;
 pub use remove_opts::RemoveOpts;
 pub use serde_json::Value;
 pub use ssri::{Algorithm, Integrity};
+#[cfg(feature = "link_to")]
+pub use stream::SyncToLinker;
+#[cfg(all(feature = "link_to", feature = "async"))]
+pub use stream::ToLinker;
 #[cfg(feature = "async")]
 pub use stream::{Reader, Writer};
 pub use stream::{SyncReader, SyncWriter};

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::write_opts::WriteOpts;
 
 #[cfg(not(target_family = "wasm"))]
-type Shim<T> = smol::Unblock<T>;
+pub(super) type Shim<T> = smol::Unblock<T>;
 
 /// Bytes buffered between the executor and the blocking thread (smol's
 /// default is 8 MiB per stream).
@@ -24,16 +24,16 @@ type Shim<T> = smol::Unblock<T>;
 const BUFFER: usize = 1024 * 1024;
 
 #[cfg(not(target_family = "wasm"))]
-fn shim<T>(io: T) -> Shim<T> {
+pub(super) fn shim<T>(io: T) -> Shim<T> {
     smol::Unblock::with_capacity(BUFFER, io)
 }
 
 #[cfg(target_family = "wasm")]
-fn shim<T>(io: T) -> Shim<T> {
+pub(super) fn shim<T>(io: T) -> Shim<T> {
     Inline(io)
 }
 #[cfg(target_family = "wasm")]
-type Shim<T> = Inline<T>;
+pub(super) type Shim<T> = Inline<T>;
 
 /// Writes a value into the cache piece by piece ([`AsyncWrite`]); the async
 /// twin of [`SyncWriter`], with the same guarantees: nothing is visible
