@@ -3,8 +3,9 @@
 //! [`SyncReader`] off the executor thread (natively on smol's blocking pool,
 //! inline on WASI, which has no threads).
 
-use std::io;
+use std::io::{self, Read};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_lite::io::{AsyncRead, AsyncWrite};
@@ -117,6 +118,10 @@ impl AsyncWrite for Writer {
 /// async twin of [`SyncReader`]. Call [`Reader::check`] before trusting the
 /// data.
 ///
+/// The file is read and hashed on the blocking pool (inline on WASI) ahead
+/// of the consumer; on a mismatch the final read fails with
+/// [`io::ErrorKind::InvalidData`], as [`SyncReader`]'s does.
+///
 /// # Examples
 ///
 /// ```
@@ -129,7 +134,7 @@ impl AsyncWrite for Writer {
 ///     let mut reader = capcache::Reader::open(dir, "k").await?;
 ///     let mut data = Vec::new();
 ///     reader.read_to_end(&mut data).await?;
-///     reader.check().await?;
+///     reader.check()?;
 ///     assert_eq!(data, b"streamed");
 ///     Ok::<_, Box<dyn std::error::Error>>(())
 /// })?;
@@ -137,7 +142,10 @@ impl AsyncWrite for Writer {
 /// # }
 /// ```
 pub struct Reader {
-    inner: Shim<SyncReader>,
+    inner: Shim<Shared>,
+    /// The same reader as in `inner`, for [`Reader::check`] to take back
+    /// without awaiting the blocking task.
+    sync: Shared,
 }
 
 impl std::fmt::Debug for Reader {
@@ -148,7 +156,11 @@ impl std::fmt::Debug for Reader {
 
 impl Reader {
     pub(crate) fn new(sync: SyncReader) -> Reader {
-        Reader { inner: shim(sync) }
+        let sync = Shared(Arc::new(Mutex::new(Some(sync))));
+        Reader {
+            inner: shim(sync.clone()),
+            sync,
+        }
     }
 
     /// Opens the value stored under `key`; see [`SyncReader::open`].
@@ -161,11 +173,53 @@ impl Reader {
         crate::ops::asynchronous::open_hash_reader(cache, sri).await
     }
 
-    /// Reads what is left and reports whether the data matched its
-    /// integrity; see [`SyncReader::check`].
-    pub async fn check(self) -> Result<Algorithm> {
-        let sync = self.inner.into_inner().await;
-        crate::rt::asynchronous::run(move || sync.check()).await
+    /// Reports whether the data matched its integrity, returning the
+    /// algorithm that verified it (cacache-rs's signature: a plain `fn`).
+    ///
+    /// Once the reader has reached the end of the value (a read returned 0
+    /// bytes, or the last read failed with the mismatch), the data has been
+    /// hashed already, off the executor thread: `check` only hands over
+    /// the verdict, doing no I/O and no hashing. Called earlier, it waits
+    /// for a read already under way on the pool (at most 1 MiB), then reads
+    /// and hashes what is left on the calling thread, as
+    /// [`SyncReader::check`] does, which blocks an executor for that long:
+    /// read to the end first (`read_to_end`, `copy`, …) in async code.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if the
+    /// data did not match; [`Error::Io`](crate::Error::Io) if the rest
+    /// could not be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::io::AsyncReadExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// capcache::write_sync(dir, "k", b"checked")?;
+    /// smol::block_on(async {
+    ///     let mut reader = capcache::Reader::open(dir, "k").await?;
+    ///     let mut data = String::new();
+    ///     reader.read_to_string(&mut data).await?;
+    ///     // Remember to check that the data you got was correct!
+    ///     assert_eq!(reader.check()?, capcache::Algorithm::Sha512);
+    ///     assert_eq!(data, "checked");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check(self) -> Result<Algorithm> {
+        let Reader { inner, sync } = self;
+        // Waits at most for a read in flight on the blocking pool; after
+        // that the pool's task finds the reader gone and stops.
+        let taken = sync.lock().take();
+        drop(inner);
+        taken
+            .expect("only `check` takes the reader, and it consumes the Reader")
+            .check()
     }
 }
 
@@ -176,6 +230,29 @@ impl AsyncRead for Reader {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+/// The [`SyncReader`] shared between the blocking task that reads it and
+/// [`Reader::check`], which takes it back synchronously: `smol::Unblock`
+/// gives its inner value back only through an `async fn`.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Option<SyncReader>>>);
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Option<SyncReader>> {
+        // A panic in a read leaves the reader as usable as any I/O error does.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Read for Shared {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.lock().as_mut() {
+            Some(reader) => reader.read(buf),
+            // Taken by `check`: nobody reads this stream any more.
+            None => Ok(0),
+        }
     }
 }
 
