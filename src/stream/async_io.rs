@@ -1,7 +1,9 @@
 //! The async stream types: [`Writer`] (`AsyncWrite`) and [`Reader`]
 //! (`AsyncRead`), thin wrappers that run the blocking [`SyncWriter`] and
 //! [`SyncReader`] off the executor thread (natively on smol's blocking pool,
-//! inline on WASI, which has no threads).
+//! inline on WASI, which has no threads). With the `tokio` feature they
+//! implement tokio's `AsyncRead`/`AsyncWrite` too, by the same path: the
+//! blocking pool is the `blocking` crate's own and needs no smol executor.
 
 use std::io::{self, Read};
 use std::pin::Pin;
@@ -39,7 +41,8 @@ type Shim<T> = Inline<T>;
 /// Writes a value into the cache piece by piece ([`AsyncWrite`]); the async
 /// twin of [`SyncWriter`], with the same guarantees: nothing is visible
 /// before [`Writer::commit`], a dropped writer leaves nothing behind, and
-/// mismatched expectations fail the commit.
+/// mismatched expectations fail the commit. With the `tokio` feature it
+/// also implements `tokio::io::AsyncWrite` (see the impl for an example).
 ///
 /// # Examples
 ///
@@ -120,7 +123,10 @@ impl AsyncWrite for Writer {
 ///
 /// The file is read and hashed on the blocking pool (inline on WASI) ahead
 /// of the consumer; on a mismatch the final read fails with
-/// [`io::ErrorKind::InvalidData`], as [`SyncReader`]'s does.
+/// [`io::ErrorKind::InvalidData`], as [`SyncReader`]'s does. With the
+/// `tokio` feature `Reader` also implements `tokio::io::AsyncRead` (see the
+/// impl for an example); import only one of the two `AsyncReadExt` traits
+/// in a scope, or their methods are ambiguous.
 ///
 /// # Examples
 ///
@@ -252,6 +258,100 @@ impl Read for Shared {
             Some(reader) => reader.read(buf),
             // Taken by `check`: nobody reads this stream any more.
             None => Ok(0),
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_io {
+    //! tokio's I/O traits, by the same path as the futures-io ones.
+
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{ready, Context, Poll};
+
+    use futures_lite::io::{AsyncRead, AsyncWrite};
+
+    use super::{Reader, Writer};
+
+    /// `tokio::io::AsyncRead` (feature `tokio`): the same verified stream as
+    /// the futures-io impl, so `tokio::io::copy`, `read_to_end` and the
+    /// other `tokio::io::AsyncReadExt` methods work under a tokio runtime.
+    /// The file is still read and hashed on the blocking pool, not on
+    /// tokio's threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tokio::io::AsyncReadExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().to_owned();
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// runtime.block_on(async {
+    ///     capcache::write(&dir, "k", b"via tokio").await?;
+    ///     let mut reader = capcache::Reader::open(&dir, "k").await?;
+    ///     let mut data = Vec::new();
+    ///     reader.read_to_end(&mut data).await?;
+    ///     reader.check()?;
+    ///     assert_eq!(data, b"via tokio");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    impl tokio::io::AsyncRead for Reader {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let n = ready!(AsyncRead::poll_read(self, cx, buf.initialize_unfilled()))?;
+            buf.advance(n);
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// `tokio::io::AsyncWrite` (feature `tokio`): the same stream as the
+    /// futures-io impl. `shutdown` only flushes, as `close` does: the value
+    /// becomes visible with [`Writer::commit`], and a writer dropped without
+    /// it leaves nothing behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tokio::io::AsyncWriteExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().to_owned();
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// runtime.block_on(async {
+    ///     let mut writer = capcache::Writer::create(&dir, "k").await?;
+    ///     writer.write_all(b"via tokio").await?;
+    ///     writer.shutdown().await?;
+    ///     let sri = writer.commit().await?;
+    ///     assert_eq!(capcache::read_hash(&dir, &sri).await?, b"via tokio");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    impl tokio::io::AsyncWrite for Writer {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            AsyncWrite::poll_write(self, cx, buf)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            AsyncWrite::poll_flush(self, cx)
+        }
+
+        /// Flushes only, as `poll_close` does.
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            AsyncWrite::poll_close(self, cx)
         }
     }
 }
