@@ -274,18 +274,18 @@ impl miette::Diagnostic for Error {
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let help = match self {
             Error::EntryNotFound { .. } => {
-                "nothing is stored under this key, or it was removed; `capcache ls DIR` lists the keys"
+                "nothing is stored under this key, or it was removed; `list_sync` (`capcache ls DIR`) lists the keys"
             }
             Error::ContentNotFound { .. } => {
                 "the content is not in this cache: never written, or removed (gc, verify, remove_hash)"
             }
             Error::IntegrityMismatch { .. } | Error::SizeMismatch { .. } => {
-                "the cached data is damaged or was changed outside the cache: write it again; `capcache verify DIR` removes damaged content"
+                "the cached data is damaged or was changed outside the cache: write it again; `verify_sync` (`capcache verify DIR`) removes damaged content"
             }
             Error::InvalidIntegrity { .. } => {
                 "an integrity string looks like `sha512-<base64 digest>` (see `Integrity`)"
             }
-            Error::BadIndex { .. } => "`capcache verify DIR` rebuilds the index from its usable lines",
+            Error::BadIndex { .. } => "`verify_sync` (`capcache verify DIR`) rebuilds the index from its usable lines",
             Error::OutsideCache { .. } => {
                 "open the cache with ambient authority (`Cache::open`, `CacheOptions::ambient_authority`) and enable the `link_to` feature to follow such links"
             }
