@@ -41,6 +41,12 @@
 //!   (native targets; on WASI it compiles and reads with buffers).
 //! - `link_to`: add existing files to the cache by symlink
 //!   (`link_to_sync`), checked on every read.
+//! - `tokio` (implies `async`): tokio's `AsyncRead`/`AsyncWrite` on the
+//!   async streams (`Reader`/`Writer`), for cacache-rs's `tokio-runtime`
+//!   users; tokio's traits only, no runtime. The file work still runs on the
+//!   blocking pool, so any runtime can drive it.
+//! - `miette`: `miette::Diagnostic` (miette 5, as cacache-rs 13) for
+//!   [`Error`], with a `capcache::…` code per variant.
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod beneath;
