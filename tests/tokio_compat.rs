@@ -228,9 +228,7 @@ async fn writer_shut_down_and_dropped_stores_nothing() {
         Err(Error::EntryNotFound { key }) => assert_eq!(key, "never"),
         other => panic!("expected Error::EntryNotFound, got {other:?}"),
     }
-    assert!(!capcache::exists(&cache, &sha512(b"uncommitted"))
-        .await
-        .unwrap());
+    assert!(!capcache::exists(&cache, &sha512(b"uncommitted")).await);
     assert_eq!(
         common::content_files(root(&cache)),
         Vec::<std::path::PathBuf>::new()
@@ -270,7 +268,7 @@ async fn free_functions_on_a_multi_thread_runtime() {
             capcache::read_hash(&dir, sri).await.unwrap(),
             value.as_bytes()
         );
-        assert!(capcache::exists(&dir, sri).await.unwrap());
+        assert!(capcache::exists(&dir, sri).await);
         let meta = capcache::metadata(&dir, &key).await.unwrap().unwrap();
         assert_eq!((&meta.integrity, meta.size), (sri, value.len()));
     }
@@ -298,4 +296,27 @@ async fn free_functions_on_a_multi_thread_runtime() {
     }
     capcache::clear(&dir).await.unwrap();
     assert_eq!(capcache::list(&dir).count().await, 0);
+}
+
+/// cacache-rs's `ToLinker` is read with tokio's traits under `tokio-runtime`.
+#[cfg(all(feature = "link_to", unix))]
+#[test]
+fn to_linker_reads_with_tokio_traits() {
+    use tokio::io::AsyncReadExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let target = tmp.path().join("t");
+    std::fs::write(&target, b"linked under tokio").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut linker = capcache::ToLinker::open(&dir, "k", &target).await.unwrap();
+        let mut seen = String::new();
+        linker.read_to_string(&mut seen).await.unwrap();
+        assert_eq!(seen, "linked under tokio");
+        let sri = linker.commit().await.unwrap();
+        assert_eq!(
+            capcache::read_hash(&dir, &sri).await.unwrap(),
+            b"linked under tokio"
+        );
+    });
 }

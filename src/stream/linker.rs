@@ -284,4 +284,20 @@ mod asynchronous {
             Pin::new(&mut self.inner).poll_read(cx, buf)
         }
     }
+
+    /// `tokio::io::AsyncRead` (feature `tokio`), as cacache-rs's
+    /// `tokio-runtime` build offers: the same stream as the futures-io impl.
+    #[cfg(feature = "tokio")]
+    impl tokio::io::AsyncRead for ToLinker {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let filled = buf.initialize_unfilled();
+            let n = std::task::ready!(AsyncRead::poll_read(self, cx, filled))?;
+            buf.advance(n);
+            Poll::Ready(Ok(()))
+        }
+    }
 }
