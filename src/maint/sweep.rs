@@ -108,7 +108,7 @@ pub(crate) fn tmp(
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         let result = if is_dir {
             tmp.remove_dir_all(&name)
-        } else if in_use(&tmp, &name) {
+        } else if crate::sys::temp_in_use(&tmp, &name) {
             continue;
         } else {
             tmp.remove_file(&name)
@@ -119,22 +119,4 @@ pub(crate) fn tmp(
     }
     progress(total, total);
     Ok(removed)
-}
-
-/// Whether a writer holds the lock on this temp file.
-#[cfg(not(target_family = "wasm"))]
-fn in_use(tmp: &cap_std::fs::Dir, name: &std::ffi::OsStr) -> bool {
-    let Ok(file) = tmp.open(name) else {
-        return false;
-    };
-    matches!(
-        file.into_std().try_lock(),
-        Err(std::fs::TryLockError::WouldBlock)
-    )
-}
-
-/// No locks on WASI: the grace period is the only protection.
-#[cfg(target_family = "wasm")]
-fn in_use(_: &cap_std::fs::Dir, _: &std::ffi::OsStr) -> bool {
-    false
 }

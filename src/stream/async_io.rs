@@ -358,11 +358,11 @@ mod tokio_io {
 
 /// WASI stand-in for `smol::Unblock`: does the blocking I/O inline.
 #[cfg(target_family = "wasm")]
-struct Inline<T>(T);
+pub(super) struct Inline<T>(T);
 
 #[cfg(target_family = "wasm")]
 impl<T> Inline<T> {
-    async fn into_inner(self) -> T {
+    pub(super) async fn into_inner(self) -> T {
         self.0
     }
 }
