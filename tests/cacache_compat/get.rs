@@ -199,6 +199,49 @@ mod tests {
         }
     }
 
+    /// The same two tests as capcache compiles them today: `check` is
+    /// async, awaited (the only change).
+    #[cfg(feature = "async")]
+    mod today {
+        use super::*;
+        #[allow(unused_imports)]
+        use capcache as cacache;
+
+        #[test]
+        fn test_open() {
+            block_on(async {
+                let tmp = tempfile::tempdir().unwrap();
+                let dir = tmp.path().to_owned();
+                cacache::write(&dir, "my-key", b"hello world")
+                    .await
+                    .unwrap();
+
+                let mut handle = cacache::Reader::open(&dir, "my-key").await.unwrap();
+                let mut str = String::new();
+                handle.read_to_string(&mut str).await.unwrap();
+                handle.check().await.unwrap();
+                assert_eq!(str, String::from("hello world"));
+            })
+        }
+
+        #[test]
+        fn test_open_hash() {
+            block_on(async {
+                let tmp = tempfile::tempdir().unwrap();
+                let dir = tmp.path().to_owned();
+                let sri = cacache::write(&dir, "my-key", b"hello world")
+                    .await
+                    .unwrap();
+
+                let mut handle = cacache::Reader::open_hash(&dir, sri).await.unwrap();
+                let mut str = String::new();
+                handle.read_to_string(&mut str).await.unwrap();
+                handle.check().await.unwrap();
+                assert_eq!(str, String::from("hello world"));
+            })
+        }
+    }
+
     /// cacache-rs's async tests under its `tokio-runtime` feature read with
     /// `tokio::io::AsyncReadExt`, which needs `Reader: tokio::io::AsyncRead`
     /// (capcache feature `tokio`, being added). Pending also on a sync

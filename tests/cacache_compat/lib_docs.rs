@@ -137,3 +137,28 @@ fn linking_to_existing_files() -> cacache::Result<()> {
         Ok(())
     })
 }
+
+/// cacache-rs's README example. It calls `cacache::rm::all`, which cacache-rs
+/// 13.1 does not have (its `rm` module is private; the function is `clear`),
+/// and lacks the final `Ok(())`: it compiles against neither crate as
+/// written. Ported with `clear`.
+#[cfg(feature = "async")]
+#[test]
+fn readme() -> Result<(), cacache::Error> {
+    crate::support::block_on(async {
+        let (_tmp, my_cache) = here();
+        let dir = my_cache.to_string_lossy().into_owned(); // cacache-rs: String::from("./my-cache")
+
+        // Write some data!
+        cacache::write(&dir, "key", b"my-async-data").await?;
+
+        // Get the data back!
+        let data = cacache::read(&dir, "key").await?;
+        assert_eq!(data, b"my-async-data");
+
+        // Clean up the data!
+        cacache::clear(&dir).await?; // cacache-rs README: cacache::rm::all(&dir).await?;
+        assert!(cacache::metadata(&dir, "key").await?.is_none()); // added
+        Ok(())
+    })
+}

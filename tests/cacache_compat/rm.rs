@@ -116,6 +116,115 @@ mod tests {
     }
 }
 
+/// The same tests as capcache compiles them today: `exists` returns
+/// `Result<bool>`, unwrapped (the only change).
+mod today {
+    use capcache as cacache;
+
+    #[cfg(feature = "async")]
+    use crate::support::block_on;
+    use crate::support::tempfile;
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn test_remove() {
+        block_on(async {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().to_owned();
+            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
+
+            cacache::remove(&dir, "key").await.unwrap();
+
+            let entry = cacache::metadata(&dir, "key").await.unwrap();
+            assert_eq!(entry, None);
+
+            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
+            assert!(data_exists);
+        });
+    }
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn test_remove_data() {
+        block_on(async {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().to_owned();
+            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
+
+            cacache::remove_hash(&dir, &sri).await.unwrap();
+
+            let entry = cacache::metadata(&dir, "key").await.unwrap();
+            assert!(entry.is_some());
+
+            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
+            assert!(!data_exists);
+        });
+    }
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn test_clear() {
+        block_on(async {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().to_owned();
+            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
+
+            cacache::clear(&dir).await.unwrap();
+
+            let entry = cacache::metadata(&dir, "key").await.unwrap();
+            assert!(entry.is_none());
+
+            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
+            assert!(!data_exists);
+        });
+    }
+
+    #[test]
+    fn test_remove_sync() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
+
+        cacache::remove_sync(&dir, "key").unwrap();
+
+        let new_entry = cacache::metadata_sync(&dir, "key").unwrap();
+        assert!(new_entry.is_none());
+
+        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
+        assert!(data_exists);
+    }
+
+    #[test]
+    fn test_remove_data_sync() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
+
+        cacache::remove_hash_sync(&dir, &sri).unwrap();
+
+        let entry = cacache::metadata_sync(&dir, "key").unwrap();
+        assert!(entry.is_some());
+
+        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
+        assert!(!data_exists);
+    }
+
+    #[test]
+    fn test_clear_sync() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
+
+        cacache::clear_sync(&dir).unwrap();
+
+        let entry = cacache::metadata_sync(&dir, "key").unwrap();
+        assert_eq!(entry, None);
+
+        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
+        assert!(!data_exists);
+    }
+}
+
 /// The `no_run` doc examples, run on a temporary `./my-cache`. Their
 /// "This fails" lines (which would end the example's `main` with the error)
 /// are asserted to fail, with the error variant.
