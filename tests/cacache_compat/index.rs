@@ -1,10 +1,11 @@
 //! Port of cacache-rs 13.1 `src/index.rs`: `mod tests`.
 //!
 //! Its tests index the fake integrity `sha1-deadbeef` (no content behind it;
-//! its digest is 6 bytes, not SHA-1's 20), which capcache's `index::insert`
-//! refuses today with `Error::InvalidIntegrity`. So the faithful port sits in
-//! `pending`, and `today` runs the same bodies (the `index_tests!` macro) with
-//! a well-formed SHA-1 integrity.
+//! its digest is 6 bytes, not SHA-1's 20). The faithful port is `tests`
+//! (with two parts still gated: `pending_line_bytes`,
+//! `pending_remove_fully`); `well_formed` runs the same bodies (the
+//! `index_tests!` macro) with a well-formed SHA-1 integrity, and the
+//! crate-root `Metadata`.
 //!
 //! The private `bucket_path` / `content_path` are computed from the format
 //! (see `support`). cacache-rs writes its own index format (SHA-1 bucket
@@ -223,15 +224,14 @@ macro_rules! index_tests {
     };
 }
 
-/// The same bodies with a well-formed SHA-1 integrity (of "hello"), which
-/// capcache accepts today.
-mod today {
+/// The same bodies with a well-formed SHA-1 integrity (of "hello").
+mod well_formed {
     use super::*;
     use cacache::index::{delete, find, insert, ls};
     #[cfg(feature = "async")]
     use cacache::index::{delete_async, find_async, insert_async};
     use capcache as cacache;
-    // cacache-rs: `index::Metadata` (pending here: capcache has `cacache::Metadata` only)
+    // the crate-root re-export (cacache-rs has both)
     use cacache::{Integrity, Metadata, Result, WriteOpts};
     use serde_json::json;
     use std::fs;
@@ -278,17 +278,9 @@ mod today {
 }
 
 /// The faithful port, with cacache-rs's `sha1-deadbeef`.
-/// Pending, all tests: `index::insert` / `insert_async` accepting an
-/// integrity whose digest has the wrong length (`sha1-deadbeef`: 6 bytes);
-/// `index::Metadata` (capcache: `cacache::Metadata` only).
-/// `delete_fully*` also: `index::RemoveOpts` (`new`, `remove_fully`,
-/// `remove_sync`, `remove`).
-/// `insert_basic_cacache_rs_format` / `insert_async_basic` also: the line
-/// byte for byte, i.e. `"raw_metadata":null` written when there is none.
-#[cfg(capcache_compat_pending)]
-mod pending {
+mod tests {
     use super::*;
-    use cacache::index::{delete, find, insert, ls, Metadata, RemoveOpts};
+    use cacache::index::{delete, find, insert, ls, Metadata};
     #[cfg(feature = "async")]
     use cacache::index::{delete_async, find_async, insert_async};
     use cacache::{Integrity, Result, WriteOpts};
@@ -298,7 +290,7 @@ mod pending {
 
     #[cfg(feature = "async")]
     use crate::support::block_on;
-    use crate::support::{content_path, tempfile};
+    use crate::support::tempfile;
 
     const SRI: &str = "sha1-deadbeef";
 
@@ -316,6 +308,23 @@ mod pending {
         insert(&dir, "hello", opts).unwrap();
         assert_one_mock_line(&bucket_path(&dir, "hello"), SRI, npm_line);
     }
+}
+
+/// Pending: the index line byte for byte in cacache-rs's format, i.e.
+/// `"raw_metadata":null` written when there is none (capcache leaves the
+/// field out; both crates read either).
+#[cfg(capcache_compat_pending)]
+mod pending_line_bytes {
+    use super::*;
+    use cacache::index::insert;
+    #[cfg(feature = "async")]
+    use cacache::index::insert_async;
+    use cacache::{Integrity, WriteOpts};
+    use capcache as cacache;
+
+    #[cfg(feature = "async")]
+    use crate::support::block_on;
+    use crate::support::tempfile;
 
     /// The original assertion, byte for byte, in a cache opened in
     /// cacache-rs's format.
@@ -353,6 +362,23 @@ mod pending {
         let entry = std::fs::read_to_string(bucket_path_cacache_rs(&dir, "hello")).unwrap();
         assert_eq!(entry, MOCK_ENTRY);
     }
+}
+
+/// Pending: `RemoveOpts::remove_fully` removing the content of an entry whose
+/// integrity has a malformed digest (`sha1-deadbeef`: 6 bytes). capcache
+/// stores and finds such entries now, but `content_path` refuses the digest,
+/// so the purge skips the content (cacache-rs: `content-v2/sha1/75/e6/9d6de79f`,
+/// hex of the decoded bytes).
+#[cfg(capcache_compat_pending)]
+mod pending_remove_fully {
+    use cacache::index::{find, insert, RemoveOpts};
+    use cacache::{Integrity, WriteOpts};
+    use capcache as cacache;
+    use std::fs;
+
+    #[cfg(feature = "async")]
+    use crate::support::block_on;
+    use crate::support::{content_path, tempfile};
 
     #[test]
     fn delete_fully() {

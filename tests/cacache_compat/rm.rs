@@ -4,11 +4,6 @@
 #[allow(unused_imports)]
 use capcache as cacache;
 
-/// Every test in cacache-rs's `rm.rs` checks `exists` / `exists_sync`, which
-/// return `bool` there (capcache: `Result<bool>`, so `assert!(data_exists)`
-/// does not compile).
-/// Pending: `exists(cache, &sri) -> bool`, `exists_sync(cache, &sri) -> bool`.
-#[cfg(capcache_compat_pending)]
 mod tests {
     use capcache as cacache;
 
@@ -112,115 +107,6 @@ mod tests {
         assert_eq!(entry, None);
 
         let data_exists = cacache::exists_sync(&dir, &sri);
-        assert!(!data_exists);
-    }
-}
-
-/// The same tests as capcache compiles them today: `exists` returns
-/// `Result<bool>`, unwrapped (the only change).
-mod today {
-    use capcache as cacache;
-
-    #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
-
-    #[cfg(feature = "async")]
-    #[test]
-    fn test_remove() {
-        block_on(async {
-            let tmp = tempfile::tempdir().unwrap();
-            let dir = tmp.path().to_owned();
-            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
-
-            cacache::remove(&dir, "key").await.unwrap();
-
-            let entry = cacache::metadata(&dir, "key").await.unwrap();
-            assert_eq!(entry, None);
-
-            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
-            assert!(data_exists);
-        });
-    }
-
-    #[cfg(feature = "async")]
-    #[test]
-    fn test_remove_data() {
-        block_on(async {
-            let tmp = tempfile::tempdir().unwrap();
-            let dir = tmp.path().to_owned();
-            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
-
-            cacache::remove_hash(&dir, &sri).await.unwrap();
-
-            let entry = cacache::metadata(&dir, "key").await.unwrap();
-            assert!(entry.is_some());
-
-            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
-            assert!(!data_exists);
-        });
-    }
-
-    #[cfg(feature = "async")]
-    #[test]
-    fn test_clear() {
-        block_on(async {
-            let tmp = tempfile::tempdir().unwrap();
-            let dir = tmp.path().to_owned();
-            let sri = cacache::write(&dir, "key", b"my-data").await.unwrap();
-
-            cacache::clear(&dir).await.unwrap();
-
-            let entry = cacache::metadata(&dir, "key").await.unwrap();
-            assert!(entry.is_none());
-
-            let data_exists = cacache::exists(&dir, &sri).await.unwrap();
-            assert!(!data_exists);
-        });
-    }
-
-    #[test]
-    fn test_remove_sync() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_owned();
-        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
-
-        cacache::remove_sync(&dir, "key").unwrap();
-
-        let new_entry = cacache::metadata_sync(&dir, "key").unwrap();
-        assert!(new_entry.is_none());
-
-        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
-        assert!(data_exists);
-    }
-
-    #[test]
-    fn test_remove_data_sync() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_owned();
-        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
-
-        cacache::remove_hash_sync(&dir, &sri).unwrap();
-
-        let entry = cacache::metadata_sync(&dir, "key").unwrap();
-        assert!(entry.is_some());
-
-        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
-        assert!(!data_exists);
-    }
-
-    #[test]
-    fn test_clear_sync() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_owned();
-        let sri = cacache::write_sync(&dir, "key", b"my-data").unwrap();
-
-        cacache::clear_sync(&dir).unwrap();
-
-        let entry = cacache::metadata_sync(&dir, "key").unwrap();
-        assert_eq!(entry, None);
-
-        let data_exists = cacache::exists_sync(&dir, &sri).unwrap();
         assert!(!data_exists);
     }
 }
