@@ -93,9 +93,11 @@ mod today {
 /// The same failures matched with cacache-rs's variants, as a user's code
 /// does.
 /// Pending: cacache-rs's tuple variants `EntryNotFound(PathBuf, String)`,
-/// `SizeMismatch(usize, usize)`, `IoError(io::Error, String)`,
-/// `SerdeError(serde_json::Error, String)`, `IntegrityError(ssri::Error)`,
-/// and `From<ssri::Error> for Error`.
+/// `SizeMismatch(usize, usize)`, `IoError(io::Error, String)` (also for
+/// missing content, where capcache has `ContentNotFound`),
+/// `IntegrityError(ssri::Error)` (and `SerdeError(serde_json::Error, String)`,
+/// which no test here can provoke). A design decision rather than a missing
+/// function: capcache's variants carry named fields.
 #[cfg(capcache_compat_pending)]
 mod pending {
     use super::*;
@@ -155,6 +157,16 @@ mod pending {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// Pending: `impl From<ssri::Error> for Error` (cacache-rs: `#[from]` on
+/// `IntegrityError`).
+#[cfg(capcache_compat_pending)]
+mod pending_from_ssri {
+    use super::*;
+    use cacache::{Algorithm, Integrity};
+    #[allow(unused_imports)]
+    use capcache as cacache;
 
     /// `?` on an `ssri::Error` in a function returning `cacache::Result`.
     #[test]

@@ -287,6 +287,50 @@ mod tests {
             })
         }
     }
+
+    /// The same two with `check().await` (capcache's async check): these
+    /// need only the `tokio` feature.
+    #[cfg(all(feature = "tokio", feature = "async"))]
+    mod tokio_io_today {
+        use capcache as cacache;
+        use tokio::io::AsyncReadExt;
+
+        use crate::support::{block_on, tempfile};
+
+        #[test]
+        fn test_open_tokio_async_check() {
+            block_on(async {
+                let tmp = tempfile::tempdir().unwrap();
+                let dir = tmp.path().to_owned();
+                cacache::write(&dir, "my-key", b"hello world")
+                    .await
+                    .unwrap();
+
+                let mut handle = cacache::Reader::open(&dir, "my-key").await.unwrap();
+                let mut str = String::new();
+                handle.read_to_string(&mut str).await.unwrap();
+                handle.check().await.unwrap();
+                assert_eq!(str, String::from("hello world"));
+            })
+        }
+
+        #[test]
+        fn test_open_hash_tokio_async_check() {
+            block_on(async {
+                let tmp = tempfile::tempdir().unwrap();
+                let dir = tmp.path().to_owned();
+                let sri = cacache::write(&dir, "my-key", b"hello world")
+                    .await
+                    .unwrap();
+
+                let mut handle = cacache::Reader::open_hash(&dir, sri).await.unwrap();
+                let mut str = String::new();
+                handle.read_to_string(&mut str).await.unwrap();
+                handle.check().await.unwrap();
+                assert_eq!(str, String::from("hello world"));
+            })
+        }
+    }
 }
 
 /// The `no_run` doc examples, run on a temporary `./my-cache`. Each first
