@@ -201,7 +201,10 @@ mod tests {
 
     /// The same two tests as capcache compiles them today: `check` is
     /// async, awaited (the only change).
-    #[cfg(feature = "async")]
+    /// Stopgap while `check` is async in capcache: delete this module when
+    /// it becomes a plain fn (then it no longer compiles); off under
+    /// `capcache_compat_pending`, where the faithful tests run instead.
+    #[cfg(all(feature = "async", not(capcache_compat_pending)))]
     mod today {
         use super::*;
         #[allow(unused_imports)]
@@ -290,7 +293,10 @@ mod tests {
 
     /// The same two with `check().await` (capcache's async check): these
     /// need only the `tokio` feature.
-    #[cfg(all(feature = "tokio", feature = "async"))]
+    /// Stopgap while `check` is async in capcache: delete this module when
+    /// it becomes a plain fn (then it no longer compiles); off under
+    /// `capcache_compat_pending`, where the faithful tests run instead.
+    #[cfg(all(feature = "tokio", feature = "async", not(capcache_compat_pending)))]
     mod tokio_io_today {
         use capcache as cacache;
         use tokio::io::AsyncReadExt;

@@ -85,7 +85,9 @@ fn large_file_support() -> cacache::Result<()> {
 
 /// "Large file support" as it compiles against capcache today (`check` is
 /// async there): the same steps, `fd.check().await?`.
-#[cfg(feature = "async")]
+/// Stopgap: delete when `check` becomes a plain fn (then it no longer
+/// compiles); off under `capcache_compat_pending`.
+#[cfg(all(feature = "async", not(capcache_compat_pending)))]
 #[test]
 fn large_file_support_async_check() -> cacache::Result<()> {
     use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
