@@ -94,10 +94,9 @@ mod write {
     }
 }
 
-/// content/linkto.rs.
-/// Pending: `WriteOpts::link_to_hash_sync` -> `SyncToLinker` and
-/// `WriteOpts::link_to_hash` -> `ToLinker` (readable, then `commit`).
-#[cfg(all(capcache_compat_pending, feature = "link_to", unix))]
+/// content/linkto.rs, through `WriteOpts::link_to_hash_sync` ->
+/// `SyncToLinker` and `WriteOpts::link_to_hash` -> `ToLinker`.
+#[cfg(all(feature = "link_to", unix))]
 mod linkto {
     use cacache::{Algorithm, Integrity, WriteOpts};
     use capcache as cacache;

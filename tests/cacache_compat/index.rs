@@ -1,10 +1,9 @@
 //! Port of cacache-rs 13.1 `src/index.rs`: `mod tests`.
 //!
 //! Its tests index the fake integrity `sha1-deadbeef` (no content behind it;
-//! its digest is 6 bytes, not SHA-1's 20). The faithful port is `tests`
-//! (with two parts still gated: `pending_line_bytes`,
-//! `pending_remove_fully`); `well_formed` runs the same bodies (the
-//! `index_tests!` macro) with a well-formed SHA-1 integrity, and the
+//! its digest is 6 bytes, not SHA-1's 20). The faithful port is `tests`,
+//! `line_bytes` and `remove_fully`; `well_formed` runs the bodies of `tests`
+//! (the `index_tests!` macro) with a well-formed SHA-1 integrity and the
 //! crate-root `Metadata`.
 //!
 //! The private `bucket_path` / `content_path` are computed from the format
@@ -310,11 +309,9 @@ mod tests {
     }
 }
 
-/// Pending: the index line byte for byte in cacache-rs's format, i.e.
-/// `"raw_metadata":null` written when there is none (capcache leaves the
-/// field out; both crates read either).
-#[cfg(capcache_compat_pending)]
-mod pending_line_bytes {
+/// The index line byte for byte, in a cache in cacache-rs's format
+/// (`"raw_metadata":null` included).
+mod line_bytes {
     use super::*;
     use cacache::index::insert;
     #[cfg(feature = "async")]
@@ -364,13 +361,10 @@ mod pending_line_bytes {
     }
 }
 
-/// Pending: `RemoveOpts::remove_fully` removing the content of an entry whose
-/// integrity has a malformed digest (`sha1-deadbeef`: 6 bytes). capcache
-/// stores and finds such entries now, but `content_path` refuses the digest,
-/// so the purge skips the content (cacache-rs: `content-v2/sha1/75/e6/9d6de79f`,
-/// hex of the decoded bytes).
-#[cfg(capcache_compat_pending)]
-mod pending_remove_fully {
+/// `RemoveOpts::remove_fully`, with content stored where cacache-rs puts
+/// `sha1-deadbeef` (`content-v2/sha1/75/e6/9d6de79f`: hex of the 6 decoded
+/// bytes).
+mod remove_fully {
     use cacache::index::{find, insert, RemoveOpts};
     use cacache::{Integrity, WriteOpts};
     use capcache as cacache;

@@ -86,9 +86,8 @@ mod tests {
         assert_eq!(buf, b"hello world");
     }
 
-    /// Pending: `SyncToLinker` (`open`, `open_hash`, `io::Read`, `commit`).
-    #[cfg(capcache_compat_pending)]
-    mod pending_sync {
+    /// `SyncToLinker` (`open`, `open_hash`, `io::Read`, `commit`).
+    mod sync_to_linker {
         use super::*;
         #[allow(unused_imports)]
         use capcache as cacache;
@@ -131,9 +130,9 @@ mod tests {
         }
     }
 
-    /// Pending: `ToLinker` (`open`, `open_hash`, `AsyncRead`, async `commit`).
-    #[cfg(all(capcache_compat_pending, feature = "async"))]
-    mod pending_async {
+    /// `ToLinker` (`open`, `open_hash`, `AsyncRead`, async `commit`).
+    #[cfg(feature = "async")]
+    mod to_linker {
         use super::*;
         #[allow(unused_imports)]
         use capcache as cacache;
@@ -238,9 +237,8 @@ mod docs {
         })
     }
 
-    /// Pending: `SyncToLinker::open` / `open_hash`.
-    #[cfg(capcache_compat_pending)]
-    mod pending {
+    /// `SyncToLinker::open` / `open_hash`.
+    mod sync_to_linker {
         use super::*;
         #[allow(unused_imports)]
         use capcache as cacache;
