@@ -99,7 +99,6 @@ mod variants {
 /// `IntegrityError`).
 #[cfg(capcache_compat_pending)]
 mod pending_from_ssri {
-    use super::*;
     use cacache::{Algorithm, Integrity};
     #[allow(unused_imports)]
     use capcache as cacache;
