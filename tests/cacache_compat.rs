@@ -14,12 +14,11 @@
 //! Where capcache differs from cacache-rs by design (see the README), the
 //! test is adapted and marked `// differs by design: ...`.
 //!
-//! Tests that need cacache-rs API capcache does not have yet sit in modules
-//! gated by `#[cfg(capcache_compat_pending)]`, each listing what it needs (see
-//! also `/work/compat-gaps.md`). Run them with
-//! `RUSTFLAGS="--cfg capcache_compat_pending" cargo test --test cacache_compat`;
-//! remove a gate when its API lands.
-#![allow(unexpected_cfgs)]
+//! Features as in cacache-rs: async tests need `async` (default), the
+//! `link_to` ones `link_to` (and Unix), the `tokio::io` ones `tokio`. Run
+//! `cargo test --test cacache_compat --features link_to,tokio` for all.
+//! (While the API was being added, tests that needed missing API were gated
+//! by `#[cfg(capcache_compat_pending)]`; none is left.)
 
 #[path = "cacache_compat/support.rs"]
 mod support;

@@ -95,10 +95,9 @@ mod variants {
     }
 }
 
-/// Pending: `impl From<ssri::Error> for Error` (cacache-rs: `#[from]` on
+/// `impl From<ssri::Error> for Error` (cacache-rs: `#[from]` on
 /// `IntegrityError`).
-#[cfg(capcache_compat_pending)]
-mod pending_from_ssri {
+mod from_ssri {
     use cacache::{Algorithm, Integrity};
     #[allow(unused_imports)]
     use capcache as cacache;

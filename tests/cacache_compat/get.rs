@@ -155,11 +155,9 @@ mod tests {
         assert_eq!(data, b"hello world");
     }
 
-    /// Pending: `Reader::check` must be a plain (non-async) fn returning
-    /// `Result<Algorithm>` as in cacache-rs (capcache: `async fn check`, so
-    /// `handle.check().unwrap()` does not compile).
-    #[cfg(all(capcache_compat_pending, feature = "async"))]
-    mod pending {
+    /// `Reader` (`check` is a plain fn, as in cacache-rs).
+    #[cfg(feature = "async")]
+    mod reader {
         use super::*;
         #[allow(unused_imports)]
         use capcache as cacache;
@@ -199,57 +197,11 @@ mod tests {
         }
     }
 
-    /// The same two tests as capcache compiles them today: `check` is
-    /// async, awaited (the only change).
-    /// Stopgap while `check` is async in capcache: delete this module when
-    /// it becomes a plain fn (then it no longer compiles); off under
-    /// `capcache_compat_pending`, where the faithful tests run instead.
-    #[cfg(all(feature = "async", not(capcache_compat_pending)))]
-    mod today {
-        use super::*;
-        #[allow(unused_imports)]
-        use capcache as cacache;
-
-        #[test]
-        fn test_open() {
-            block_on(async {
-                let tmp = tempfile::tempdir().unwrap();
-                let dir = tmp.path().to_owned();
-                cacache::write(&dir, "my-key", b"hello world")
-                    .await
-                    .unwrap();
-
-                let mut handle = cacache::Reader::open(&dir, "my-key").await.unwrap();
-                let mut str = String::new();
-                handle.read_to_string(&mut str).await.unwrap();
-                handle.check().await.unwrap();
-                assert_eq!(str, String::from("hello world"));
-            })
-        }
-
-        #[test]
-        fn test_open_hash() {
-            block_on(async {
-                let tmp = tempfile::tempdir().unwrap();
-                let dir = tmp.path().to_owned();
-                let sri = cacache::write(&dir, "my-key", b"hello world")
-                    .await
-                    .unwrap();
-
-                let mut handle = cacache::Reader::open_hash(&dir, sri).await.unwrap();
-                let mut str = String::new();
-                handle.read_to_string(&mut str).await.unwrap();
-                handle.check().await.unwrap();
-                assert_eq!(str, String::from("hello world"));
-            })
-        }
-    }
-
-    /// cacache-rs's async tests under its `tokio-runtime` feature read with
-    /// `tokio::io::AsyncReadExt`, which needs `Reader: tokio::io::AsyncRead`
-    /// (capcache feature `tokio`, being added). Pending also on a sync
-    /// `Reader::check`.
-    #[cfg(all(capcache_compat_pending, feature = "tokio"))]
+    /// cacache-rs's async tests as they run under its `tokio-runtime`
+    /// feature: reading with `tokio::io::AsyncReadExt` (capcache feature
+    /// `tokio`). Native only: the `tokio` dev-dependency does not build for
+    /// wasm32-wasip1.
+    #[cfg(all(feature = "tokio", not(target_family = "wasm")))]
     mod tokio_io {
         use capcache as cacache;
         use tokio::io::AsyncReadExt;
@@ -286,53 +238,6 @@ mod tests {
                 let mut str = String::new();
                 handle.read_to_string(&mut str).await.unwrap();
                 handle.check().unwrap();
-                assert_eq!(str, String::from("hello world"));
-            })
-        }
-    }
-
-    /// The same two with `check().await` (capcache's async check): these
-    /// need only the `tokio` feature.
-    /// Stopgap while `check` is async in capcache: delete this module when
-    /// it becomes a plain fn (then it no longer compiles); off under
-    /// `capcache_compat_pending`, where the faithful tests run instead.
-    #[cfg(all(feature = "tokio", feature = "async", not(capcache_compat_pending)))]
-    mod tokio_io_today {
-        use capcache as cacache;
-        use tokio::io::AsyncReadExt;
-
-        use crate::support::{block_on, tempfile};
-
-        #[test]
-        fn test_open_tokio_async_check() {
-            block_on(async {
-                let tmp = tempfile::tempdir().unwrap();
-                let dir = tmp.path().to_owned();
-                cacache::write(&dir, "my-key", b"hello world")
-                    .await
-                    .unwrap();
-
-                let mut handle = cacache::Reader::open(&dir, "my-key").await.unwrap();
-                let mut str = String::new();
-                handle.read_to_string(&mut str).await.unwrap();
-                handle.check().await.unwrap();
-                assert_eq!(str, String::from("hello world"));
-            })
-        }
-
-        #[test]
-        fn test_open_hash_tokio_async_check() {
-            block_on(async {
-                let tmp = tempfile::tempdir().unwrap();
-                let dir = tmp.path().to_owned();
-                let sri = cacache::write(&dir, "my-key", b"hello world")
-                    .await
-                    .unwrap();
-
-                let mut handle = cacache::Reader::open_hash(&dir, sri).await.unwrap();
-                let mut str = String::new();
-                handle.read_to_string(&mut str).await.unwrap();
-                handle.check().await.unwrap();
                 assert_eq!(str, String::from("hello world"));
             })
         }
@@ -654,9 +559,8 @@ mod docs {
             })
         }
 
-        /// Pending: `Reader::check` as a plain fn (`fd.check()?` without `.await`).
-        #[cfg(capcache_compat_pending)]
-        mod pending {
+        /// `Reader` (`fd.check()?`: a plain fn, as in cacache-rs).
+        mod reader {
             use super::*;
             #[allow(unused_imports)]
             use capcache as cacache;

@@ -50,8 +50,7 @@ fn lookup_by_hash() -> cacache::Result<()> {
 }
 
 /// "Large file support".
-/// Pending: `Reader::check` as a plain fn (`fd.check()?` without `.await`).
-#[cfg(all(capcache_compat_pending, feature = "async"))]
+#[cfg(feature = "async")]
 #[test]
 fn large_file_support() -> cacache::Result<()> {
     use futures_lite::io::{AsyncReadExt, AsyncWriteExt}; // cacache-rs: async_std::prelude::*
@@ -79,36 +78,6 @@ fn large_file_support() -> cacache::Result<()> {
         fd.check()?;
         assert_eq!(buf, "very large data".repeat(10)); // added
 
-        Ok(())
-    })
-}
-
-/// "Large file support" as it compiles against capcache today (`check` is
-/// async there): the same steps, `fd.check().await?`.
-/// Stopgap: delete when `check` becomes a plain fn (then it no longer
-/// compiles); off under `capcache_compat_pending`.
-#[cfg(all(feature = "async", not(capcache_compat_pending)))]
-#[test]
-fn large_file_support_async_check() -> cacache::Result<()> {
-    use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
-    crate::support::block_on(async {
-        let (_tmp, my_cache) = here();
-        let mut fd = cacache::Writer::create(&my_cache, "key").await?;
-        for _ in 0..10 {
-            fd.write_all(b"very large data")
-                .await
-                .expect("Failed to write to cache");
-        }
-        let sri = fd.commit().await?;
-        println!("integrity: {}", &sri);
-
-        let mut fd = cacache::Reader::open(&my_cache, "key").await?;
-        let mut buf = String::new();
-        fd.read_to_string(&mut buf)
-            .await
-            .expect("Failed to read to string");
-        fd.check().await?;
-        assert_eq!(buf, "very large data".repeat(10));
         Ok(())
     })
 }
