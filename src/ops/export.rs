@@ -16,9 +16,9 @@ use std::path::Path;
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples
@@ -62,9 +62,9 @@ pub async fn copy<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples
@@ -109,9 +109,9 @@ pub async fn copy_unchecked<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples
@@ -155,9 +155,9 @@ pub async fn copy_hash<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples
@@ -202,9 +202,9 @@ pub async fn copy_hash_unchecked<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written (for example across filesystems).
 ///
 /// # Examples
@@ -252,9 +252,9 @@ pub async fn hard_link<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written (for example across filesystems).
 ///
 /// # Examples
@@ -302,9 +302,9 @@ pub async fn hard_link_unchecked<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written (for example across filesystems).
 ///
 /// # Examples
@@ -352,9 +352,9 @@ pub async fn hard_link_hash<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written (for example across filesystems).
 ///
 /// # Examples
@@ -402,9 +402,9 @@ pub async fn hard_link_hash_unchecked<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written or reflink is unsupported.
 ///
 /// # Examples
@@ -453,9 +453,9 @@ pub async fn reflink<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written or reflink is unsupported.
 ///
 /// # Examples
@@ -503,9 +503,9 @@ pub async fn reflink_unchecked<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written or reflink is unsupported.
 ///
 /// # Examples
@@ -554,9 +554,9 @@ pub async fn reflink_hash<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written or reflink is unsupported.
 ///
 /// # Examples
@@ -603,9 +603,9 @@ pub async fn reflink_hash_unchecked<C: IntoCache, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples
@@ -649,9 +649,9 @@ pub async fn reflink_or_copy<C: IntoCache, K: AsRef<str>, Q: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] / [`Error::ContentNotFound`] if there is nothing
-/// to export; [`Error::IntegrityMismatch`] if verification fails (a copy's
-/// destination is removed then); [`Error::Io`] with the destination path if
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) / [`Error::ContentNotFound`](crate::Error::ContentNotFound) if there is nothing
+/// to export; [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if verification fails (a copy's
+/// destination is removed then); [`Error::Io`](crate::Error::Io) with the destination path if
 /// it cannot be written.
 ///
 /// # Examples

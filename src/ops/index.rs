@@ -14,8 +14,8 @@ use ssri::Integrity;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidIntegrity`] if `opts` has no usable integrity;
-/// [`Error::InvalidKey`] for an empty key; [`Error::Io`].
+/// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if `opts` has no usable integrity;
+/// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key; [`Error::Io`](crate::Error::Io).
 ///
 /// # Examples
 ///
@@ -63,7 +63,7 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
     .await
 }
 
-/// Appends a tombstone for `key`, as [`remove`] does.
+/// Appends a tombstone for `key`, as [`remove`](super::remove) does.
 ///
 /// `delete_async` awaits; `delete` blocks (cacache-rs's names).
 ///
