@@ -199,7 +199,7 @@ mod asynchronous {
     use super::{file_size, SyncToLinker};
     use crate::cache::IntoCache;
     use crate::error::Result;
-    use crate::stream::async_io::{shim, Shim};
+    use crate::rt::asynchronous::{unblock_io as shim, Unblock as Shim};
     use crate::write_opts::WriteOpts;
 
     /// Reads a file that is being linked into the cache (`AsyncRead`), off
