@@ -88,7 +88,7 @@ pub(crate) fn place(
             // hashes right, else it is damage and the new link replaces it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if !intact(cache, sri) {
-                    crate::maint::verify::remove_content(cache, &rel)?;
+                    crate::maint::sweep::remove_content(cache, &rel)?;
                     link().map_err(|e| Error::io(&display, e))?;
                 }
             }

@@ -2,10 +2,13 @@
 //! with the `async` feature, the async form, both calling the one generated
 //! implementation in `ops`.
 
-use crate::cache::Cache;
+use crate::cache::{Cache, IntoCache};
 use crate::error::Result;
 use crate::index::EntryIter;
 use crate::metadata::Metadata;
+#[cfg(feature = "async")]
+use crate::stream::{Reader, Writer};
+use crate::stream::{SyncReader, SyncWriter};
 use crate::write_opts::WriteOpts;
 use ssri::{Algorithm, Integrity};
 
@@ -210,5 +213,173 @@ impl crate::RemoveOpts {
     #[cfg(feature = "async")]
     pub async fn remove<C: crate::IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<()> {
         crate::ops::asynchronous::remove_with_opts(cache, key, self).await
+    }
+}
+
+/// Starting streaming writes and links (they call down into `ops`, which
+/// the option types themselves must not).
+impl crate::WriteOpts {
+    /// Starts a streaming write under `key` with these options (blocking).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key,
+    /// [`Error::Io`](crate::Error::Io) if the temp file cannot be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// let mut w = capcache::WriteOpts::new().size(2).open_sync(dir, "k")?;
+    /// w.write_all(b"hi")?;
+    /// w.commit()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_sync<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, Some(key.as_ref().to_owned()), self)
+    }
+
+    /// Starts a streaming write of content only (no index entry), blocking.
+    pub fn open_hash_sync<C: IntoCache>(self, cache: C) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, None, self)
+    }
+
+    /// Starts a streaming write under `key` with these options (async).
+    #[cfg(feature = "async")]
+    pub async fn open<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, Some(key.as_ref().to_owned()), self).await
+    }
+
+    /// Starts a streaming write of content only (no index entry), async.
+    #[cfg(feature = "async")]
+    pub async fn open_hash<C: IntoCache>(self, cache: C) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, None, self).await
+    }
+
+    /// Starts linking `target` into the cache under `key` with these
+    /// options (feature `link_to`): read it through the returned
+    /// [`SyncToLinker`](crate::SyncToLinker), then commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let target = tmp.path().join("f");
+    /// std::fs::write(&target, b"abc")?;
+    /// let opts = capcache::WriteOpts::new().algorithm(capcache::Algorithm::Sha256).size(3);
+    /// let sri = opts.link_to_sync(&dir, "k", &target)?.commit()?;
+    /// assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
+    /// assert_eq!(capcache::read_sync(&dir, "k")?, b"abc");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "link_to")]
+    pub fn link_to_sync<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        let key = Some(key.as_ref().to_owned());
+        crate::SyncToLinker::start(cache.into_source().open()?, key, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache as content only (no index
+    /// entry); see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(feature = "link_to")]
+    pub fn link_to_hash_sync<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        crate::SyncToLinker::start(cache.into_source().open()?, None, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache under `key`, off the executor
+    /// thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, key) = (cache.into_source(), Some(key.as_ref().to_owned()));
+        let target = target.as_ref().to_path_buf();
+        let start = move || crate::SyncToLinker::start(source.open()?, key, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+
+    /// Starts linking `target` into the cache as content only, off the
+    /// executor thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to_hash<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, target) = (cache.into_source(), target.as_ref().to_path_buf());
+        let start = move || crate::SyncToLinker::start(source.open()?, None, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+}
+
+/// Opening streaming reads.
+impl crate::SyncReader {
+    /// Opens the value stored under `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EntryNotFound`](crate::Error::EntryNotFound), [`Error::ContentNotFound`](crate::Error::ContentNotFound),
+    /// [`Error::BadIndex`](crate::Error::BadIndex), [`Error::Io`](crate::Error::Io).
+    pub fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<SyncReader> {
+        crate::ops::blocking::open_reader(cache, key)
+    }
+
+    /// Opens the content with integrity `sri`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity), [`Error::ContentNotFound`](crate::Error::ContentNotFound), [`Error::Io`](crate::Error::Io).
+    pub fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<SyncReader> {
+        crate::ops::blocking::open_hash_reader(cache, sri)
+    }
+}
+
+/// Opening streaming reads, off the executor thread.
+#[cfg(feature = "async")]
+impl crate::Reader {
+    /// Opens the value stored under `key`; see [`SyncReader::open`].
+    pub async fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Reader> {
+        crate::ops::asynchronous::open_reader(cache, key).await
+    }
+
+    /// Opens the content with integrity `sri`; see [`SyncReader::open_hash`].
+    pub async fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<Reader> {
+        crate::ops::asynchronous::open_hash_reader(cache, sri).await
     }
 }

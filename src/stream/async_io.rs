@@ -150,16 +150,6 @@ impl Reader {
         }
     }
 
-    /// Opens the value stored under `key`; see [`SyncReader::open`].
-    pub async fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Reader> {
-        crate::ops::asynchronous::open_reader(cache, key).await
-    }
-
-    /// Opens the content with integrity `sri`; see [`SyncReader::open_hash`].
-    pub async fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<Reader> {
-        crate::ops::asynchronous::open_hash_reader(cache, sri).await
-    }
-
     /// Reports whether the data matched its integrity, returning the
     /// algorithm that verified it (cacache-rs's signature: a plain `fn`).
     ///
