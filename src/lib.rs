@@ -92,6 +92,7 @@ mod testing {
 pub use cache::CacheSource;
 pub use cache::{Cache, CacheOptions, IntoCache};
 pub use error::{Error, Result};
+pub use export::Export;
 pub use format::IndexFormat;
 pub use index::EntryIter;
 pub use maint::{GcOpts, GcStats, Phase, Progress, VerifyOpts, VerifyStats};

@@ -383,3 +383,111 @@ impl crate::Reader {
         crate::ops::asynchronous::open_hash_reader(cache, sri).await
     }
 }
+
+/// Running an export (see [`Export`](crate::Export)).
+impl crate::Export {
+    /// Runs the export to the file at `to`, blocking; returns the number of
+    /// bytes.
+    ///
+    /// # Ambient Authority
+    ///
+    /// `to` is resolved with the process's ambient authority; use
+    /// [`Export::to_dir_sync`](crate::Export::to_dir_sync) in code that
+    /// should hold only capabilities.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EntryNotFound`](crate::Error::EntryNotFound) (by key) or
+    /// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) (by hash),
+    /// [`Error::ContentNotFound`](crate::Error::ContentNotFound);
+    /// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) or
+    /// [`Error::SizeMismatch`](crate::Error::SizeMismatch) when verifying damaged
+    /// content; [`Error::Io`](crate::Error::Io) with the destination's path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = tmp.path().join("out");
+    /// assert_eq!(capcache::Export::key("k").to_path_sync(&dir, &out)?, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_path_sync<C: IntoCache>(
+        self,
+        cache: C,
+        to: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::Ambient(to.as_ref().to_path_buf());
+        crate::ops::blocking::export_to(cache, self, dest)
+    }
+
+    /// Runs the export to `path` inside the directory capability `dir`,
+    /// blocking; returns the number of bytes. Errors as
+    /// [`Export::to_path_sync`](crate::Export::to_path_sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let sri = capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = cap_std::fs::Dir::open_ambient_dir(tmp.path(), cap_std::ambient_authority())?;
+    /// capcache::Export::hash(sri).reflink_or_copy().to_dir_sync(&dir, &out, "f")?;
+    /// assert_eq!(out.read("f")?, b"body");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_dir_sync<C: IntoCache>(
+        self,
+        cache: C,
+        dir: &cap_std::fs::Dir,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::in_dir(dir, path.as_ref())?;
+        crate::ops::blocking::export_to(cache, self, dest)
+    }
+
+    /// Runs the export to the file at `to` off the executor thread; see
+    /// [`Export::to_path_sync`](crate::Export::to_path_sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = tmp.path().join("out");
+    /// let bytes = smol::block_on(capcache::Export::key("k").to_path(&dir, &out))?;
+    /// assert_eq!(bytes, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "async")]
+    pub async fn to_path<C: IntoCache>(
+        self,
+        cache: C,
+        to: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::Ambient(to.as_ref().to_path_buf());
+        crate::ops::asynchronous::export_to(cache, self, dest).await
+    }
+
+    /// Runs the export into the directory capability `dir` off the executor
+    /// thread; see [`Export::to_dir_sync`](crate::Export::to_dir_sync).
+    #[cfg(feature = "async")]
+    pub async fn to_dir<C: IntoCache>(
+        self,
+        cache: C,
+        dir: &cap_std::fs::Dir,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::in_dir(dir, path.as_ref())?;
+        crate::ops::asynchronous::export_to(cache, self, dest).await
+    }
+}
