@@ -497,7 +497,8 @@ fn the_export_builder_runs_every_combination() {
     let (tmp, cache) = new_cache();
     let sri = cache.write_sync("k", b"exported").unwrap();
     let out = Dir::open_ambient_dir(tmp.path(), cap_std::ambient_authority()).unwrap();
-    let methods: [(&str, fn(Export) -> Export); 4] = [
+    type Method = fn(Export) -> Export;
+    let methods: [(&str, Method); 4] = [
         ("copy", Export::copy),
         ("hard_link", Export::hard_link),
         ("reflink", Export::reflink),
