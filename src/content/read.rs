@@ -207,12 +207,12 @@ pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
 pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &Path) -> Result<()> {
     checker.result().map(|_| ()).map_err(|e| match e {
         ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
-            path: path.to_path_buf(),
+            path: Some(path.to_path_buf()),
             expected,
             found,
         },
         other => Error::InvalidIntegrity {
-            input: sri.to_string(),
+            input: Some(sri.to_string()),
             reason: other.to_string(),
         },
     })

@@ -212,7 +212,7 @@ fn check_expected(
     }
     if let Some(expected) = sri.filter(|e| !e.hashes.iter().any(|h| h == &found.hashes[0])) {
         return Err(Error::IntegrityMismatch {
-            path,
+            path: Some(path),
             expected: expected.clone(),
             found: found.clone(),
         });

@@ -43,16 +43,16 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
 ) -> Result<Integrity> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     rt::run(move || {
-        let sri = opts.sri.clone().ok_or_else(|| Error::InvalidIntegrity {
-            input: String::new(),
-            reason: "index::insert needs WriteOpts::integrity".into(),
-        })?;
+        let sri = opts
+            .sri
+            .clone()
+            .ok_or_else(|| Error::MissingIntegrity { key: key.clone() })?;
         // Any integrity ssri parses (the index is a key -> metadata store of
         // its own; reads of content check the integrity themselves), but
         // not an empty one: it would not read back.
         if sri.hashes.is_empty() {
             return Err(Error::InvalidIntegrity {
-                input: String::new(),
+                input: Some(sri.to_string()),
                 reason: "an integrity needs at least one hash".into(),
             });
         }

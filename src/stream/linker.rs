@@ -148,7 +148,7 @@ impl SyncToLinker {
         if let Some(expected) = &self.opts.sri {
             if expected.matches(&sri).is_none() {
                 return Err(Error::IntegrityMismatch {
-                    path: self.target,
+                    path: Some(self.target),
                     expected: expected.clone(),
                     found: sri,
                 });

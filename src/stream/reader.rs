@@ -91,7 +91,7 @@ impl SyncReader {
         match self.verdict {
             Some(Ok(algo)) => Ok(algo),
             Some(Err((expected, found))) => Err(Error::IntegrityMismatch {
-                path: self.path,
+                path: Some(self.path),
                 expected,
                 found,
             }),
@@ -114,7 +114,7 @@ impl SyncReader {
             Some((expected, found)) => Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 Error::IntegrityMismatch {
-                    path: self.path.clone(),
+                    path: Some(self.path.clone()),
                     expected,
                     found,
                 },
