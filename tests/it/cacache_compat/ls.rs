@@ -5,7 +5,7 @@ mod tests {
     use cacache::{list_sync, Result};
     use capcache as cacache;
 
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::tempfile;
 
     #[test]
     fn test_list_sync() {

@@ -16,7 +16,7 @@
 //!
 //! Features as in cacache-rs: async tests need `async` (default), the
 //! `link_to` ones `link_to` (and Unix), the `tokio::io` ones `tokio`. Run
-//! `cargo test --test cacache_compat --features link_to,tokio` for all.
+//! `cargo test --test it --features link_to,tokio cacache_compat` for all.
 //! (While the API was being added, tests that needed missing API were gated
 //! by `#[cfg(capcache_compat_pending)]`; none is left.)
 

@@ -5,17 +5,14 @@
 //! Every scenario takes a `common::Api` and runs blocking and async, with
 //! the cache given by path and by `Cache` handle.
 
-#[macro_use]
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::{content_path, new_cache, root, Api};
 use cap_std::fs::Dir;
 use capcache::{Cache, Error, Integrity};
-use common::{content_path, new_cache, root, Api};
 
 #[cfg(feature = "async")]
-use common::block_on;
+use crate::common::block_on;
 
 // ---------------------------------------------------------------------------
 // Every export function behind one enum.

@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use capcache as cacache;
 
-use crate::support::tempfile;
+use crate::cacache_compat::support::tempfile;
 
 /// The capcache variant for each failure cacache-rs reports.
 // differs by design (README, "Migrating from cacache-rs"): named fields and
@@ -76,7 +76,11 @@ mod variants {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let sri = cacache::write_sync(dir, "k", b"hello").unwrap();
-        std::fs::write(crate::support::content_path(dir, &sri), b"jello").unwrap();
+        std::fs::write(
+            crate::cacache_compat::support::content_path(dir, &sri),
+            b"jello",
+        )
+        .unwrap();
         match cacache::read_sync(dir, "k") {
             Err(cacache::Error::IntegrityMismatch { .. }) => {}
             other => panic!("{other:?}"),

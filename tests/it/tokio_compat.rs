@@ -4,12 +4,10 @@
 //! `tokio-runtime` users drive them.
 #![cfg(all(feature = "tokio", not(target_family = "wasm")))]
 
-mod common;
-
 use std::io;
 
+use crate::common::{content_path, new_cache, root};
 use capcache::{Algorithm, Cache, Error, Integrity, Reader, Writer};
-use common::{content_path, new_cache, root};
 use futures_lite::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -28,7 +26,7 @@ fn data(len: usize, seed: u64) -> Vec<u8> {
 
 /// The sha512 integrity of `bytes`.
 fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
+    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
 }
 
 /// Larger than the 1 MiB the stream types buffer between the runtime and
@@ -230,11 +228,11 @@ async fn writer_shut_down_and_dropped_stores_nothing() {
     }
     assert!(!capcache::exists(&cache, &sha512(b"uncommitted")).await);
     assert_eq!(
-        common::content_files(root(&cache)),
+        crate::common::content_files(root(&cache)),
         Vec::<std::path::PathBuf>::new()
     );
     assert_eq!(
-        common::tmp_files(root(&cache)),
+        crate::common::tmp_files(root(&cache)),
         Vec::<std::path::PathBuf>::new()
     );
 }
@@ -243,7 +241,7 @@ async fn writer_shut_down_and_dropped_stores_nothing() {
 /// runtime and spawned as tokio tasks (their futures are `Send`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn free_functions_on_a_multi_thread_runtime() {
-    let tmp = common::tempdir();
+    let tmp = crate::common::tempdir();
     let dir = tmp.path().join("cache");
 
     let tasks: Vec<_> = (0..16)

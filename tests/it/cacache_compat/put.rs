@@ -8,8 +8,8 @@ mod tests {
     use capcache as cacache;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     #[cfg(feature = "async")]
     #[test]
@@ -70,7 +70,7 @@ mod tests {
 /// back what it wrote (added).
 mod docs {
     use super::cacache;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::tempfile;
     use std::path::PathBuf;
 
     fn here() -> (tempfile::TempDir, PathBuf) {
@@ -151,7 +151,7 @@ mod docs {
     #[cfg(feature = "async")]
     mod asynchronous {
         use super::*;
-        use crate::support::block_on;
+        use crate::cacache_compat::support::block_on;
         #[allow(unused_imports)]
         use capcache as cacache;
         use futures_lite::io::AsyncWriteExt; // cacache-rs: async_std::prelude::*

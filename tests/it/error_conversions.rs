@@ -3,14 +3,11 @@
 //! feature, `miette::Diagnostic` (a `capcache::…` code per variant, help,
 //! docs.rs links).
 
-mod common;
-
-
 use capcache::{Algorithm, Error, Integrity};
 
 /// The sha512 integrity of `bytes`.
 fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
+    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
 }
 
 #[test]
@@ -87,9 +84,9 @@ fn ssri_hex_error_becomes_invalid_integrity_with_the_reason() {
 /// Errors from the cache itself still name their content path.
 #[test]
 fn mismatches_from_a_read_keep_their_path() {
-    let (_tmp, cache) = common::new_cache();
+    let (_tmp, cache) = crate::common::new_cache();
     let sri = cache.write_sync("k", b"value").unwrap();
-    let file = common::content_path(common::root(&cache), &sri);
+    let file = crate::common::content_path(crate::common::root(&cache), &sri);
     std::fs::write(&file, b"VALUE").unwrap();
     let err = cache.read_sync("k").unwrap_err();
     let path = err.path().expect("a read's mismatch has a path").to_owned();
@@ -252,7 +249,7 @@ mod diagnostic {
         fn read(dir: &std::path::Path) -> miette::Result<Vec<u8>> {
             Ok(capcache::read_sync(dir, "missing")?)
         }
-        let tmp = common::tempdir();
+        let tmp = crate::common::tempdir();
         let report = read(tmp.path()).unwrap_err();
         assert_eq!(
             report.code().map(|c| c.to_string()).as_deref(),

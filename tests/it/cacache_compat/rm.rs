@@ -8,8 +8,8 @@ mod tests {
     use capcache as cacache;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     #[cfg(feature = "async")]
     #[test]
@@ -116,7 +116,7 @@ mod tests {
 /// are asserted to fail, with the error variant.
 mod docs {
     use super::cacache;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::tempfile;
     use std::path::PathBuf;
 
     fn here() -> (tempfile::TempDir, PathBuf) {
@@ -195,7 +195,7 @@ mod docs {
     #[cfg(feature = "async")]
     mod asynchronous {
         use super::*;
-        use crate::support::block_on;
+        use crate::cacache_compat::support::block_on;
         #[allow(unused_imports)]
         use capcache as cacache;
 

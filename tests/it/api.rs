@@ -1,11 +1,8 @@
 //! Every store operation through every API: blocking and async, by path and
 //! by `Cache` handle, plus the `index` module.
 
-#[macro_use]
-mod common;
-
+use crate::common::*;
 use capcache::{Algorithm, Cache, CacheOptions, Error, IndexFormat, Integrity, Value, WriteOpts};
-use common::*;
 use serde_json::json;
 
 api_tests!(

@@ -2,13 +2,10 @@
 //! content, garbage in buckets. Every case is an error or a correct result,
 //! never a panic and never wrong bytes.
 
-#[macro_use]
-mod common;
-
 use std::fs;
 
+use crate::common::*;
 use capcache::{Algorithm, Cache, Error, IndexFormat, Integrity, WriteOpts};
-use common::*;
 use serde_json::json;
 
 api_tests!(

@@ -14,7 +14,7 @@ mod path {
     use capcache as cacache;
     use std::path::{Path, PathBuf};
 
-    use crate::support::{content_path, tempfile};
+    use crate::cacache_compat::support::{content_path, tempfile};
 
     const CONTENT_VERSION: &str = "2";
 
@@ -49,7 +49,7 @@ mod write {
     use cacache::{Algorithm, Integrity, WriteOpts};
     use capcache as cacache;
 
-    use crate::support::{content_path, tempfile};
+    use crate::cacache_compat::support::{content_path, tempfile};
 
     #[test]
     fn basic_write() {
@@ -74,7 +74,7 @@ mod write {
     #[test]
     fn basic_async_write() {
         use futures_lite::io::AsyncWriteExt;
-        crate::support::block_on(async {
+        crate::cacache_compat::support::block_on(async {
             let tmp = tempfile::tempdir().unwrap();
             let dir = tmp.path().to_owned();
             // cacache-rs: content::write::AsyncWriter::new(&dir, Algorithm::Sha256, None)
@@ -104,7 +104,7 @@ mod linkto {
     use std::io::{Read, Write};
     use std::path::PathBuf;
 
-    use crate::support::{content_path, tempfile};
+    use crate::cacache_compat::support::{content_path, tempfile};
 
     fn create_tmpfile(tmp: &tempfile::TempDir, buf: &[u8]) -> PathBuf {
         let dir = tmp.path().to_owned();
@@ -152,7 +152,7 @@ mod linkto {
     #[test]
     fn basic_async_link() {
         use futures_lite::io::AsyncReadExt;
-        crate::support::block_on(async {
+        crate::cacache_compat::support::block_on(async {
             let tmp = tempfile::tempdir().unwrap();
             let target = create_tmpfile(&tmp, b"hello world");
 

@@ -10,7 +10,9 @@
 //! (see `support`). cacache-rs writes its own index format (SHA-1 bucket
 //! names, SHA-256 line hashes); capcache writes npm's in a new cache.
 
-use crate::support::{bucket_path, bucket_path_cacache_rs, cacache_rs_line, npm_line, split_line};
+use crate::cacache_compat::support::{
+    bucket_path, bucket_path_cacache_rs, cacache_rs_line, npm_line, split_line,
+};
 use std::path::Path;
 
 /// cacache-rs's `MOCK_ENTRY`: one line in its index format.
@@ -236,8 +238,8 @@ mod well_formed {
     use std::fs;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     const SRI: &str = "sha1-qvTGHdzF6KLavt4PO0gs2a6pQ00=";
 
@@ -288,8 +290,8 @@ mod tests {
     use std::fs;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     const SRI: &str = "sha1-deadbeef";
 
@@ -320,8 +322,8 @@ mod line_bytes {
     use capcache as cacache;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     /// The original assertion, byte for byte, in a cache opened in
     /// cacache-rs's format.
@@ -371,8 +373,8 @@ mod remove_fully {
     use std::fs;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::{content_path, tempfile};
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::{content_path, tempfile};
 
     #[test]
     fn delete_fully() {

@@ -13,9 +13,9 @@ mod tests {
     use futures_lite::io::AsyncReadExt; // cacache-rs: crate::async_lib::AsyncReadExt
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
+    use crate::cacache_compat::support::block_on;
     #[allow(unused_imports)]
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::tempfile;
 
     #[test]
     fn test_open_sync() {
@@ -206,7 +206,7 @@ mod tests {
         use capcache as cacache;
         use tokio::io::AsyncReadExt;
 
-        use crate::support::{block_on, tempfile};
+        use crate::cacache_compat::support::{block_on, tempfile};
 
         #[test]
         fn test_open_tokio() {
@@ -249,7 +249,7 @@ mod tests {
 mod docs {
     #[allow(unused_imports)]
     use super::cacache;
-    use crate::support::{reflink_outcome, tempfile};
+    use crate::cacache_compat::support::{reflink_outcome, tempfile};
     use std::path::PathBuf;
 
     /// A temp dir holding `my-cache` (not created) and room for `data.txt`.
@@ -431,7 +431,7 @@ mod docs {
     #[cfg(feature = "async")]
     mod asynchronous {
         use super::*;
-        use crate::support::block_on;
+        use crate::cacache_compat::support::block_on;
         #[allow(unused_imports)]
         use capcache as cacache;
 

@@ -5,22 +5,19 @@
 //! Every scenario takes a `common::Api` and runs blocking and async, by path
 //! and by `Cache` handle (`sync_path::*`, `async_handle::*`, …).
 
-#[macro_use]
-mod common;
-
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use capcache::{Algorithm, Cache, Error, Integrity, SyncReader, SyncWriter, WriteOpts};
-use common::{
+use crate::common::{
     content_files, content_path, index_files, new_cache, root, sha512_hex, tmp_files, Api,
 };
+use capcache::{Algorithm, Cache, Error, Integrity, SyncReader, SyncWriter, WriteOpts};
 use sha2::Digest;
 
 #[cfg(feature = "async")]
-use capcache::{Reader, Writer};
+use crate::common::block_on;
 #[cfg(feature = "async")]
-use common::block_on;
+use capcache::{Reader, Writer};
 #[cfg(feature = "async")]
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 

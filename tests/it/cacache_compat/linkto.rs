@@ -15,8 +15,8 @@ mod tests {
     use std::path::PathBuf;
 
     #[cfg(feature = "async")]
-    use crate::support::block_on;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::block_on;
+    use crate::cacache_compat::support::tempfile;
 
     pub(super) fn create_tmpfile(tmp: &tempfile::TempDir, buf: &[u8]) -> PathBuf {
         let dir = tmp.path().to_owned();
@@ -186,7 +186,7 @@ mod tests {
 /// `../foo/bar.tgz`) are made next to a temporary `./my-cache`.
 mod docs {
     use super::cacache;
-    use crate::support::tempfile;
+    use crate::cacache_compat::support::tempfile;
     use std::path::PathBuf;
 
     /// `(tmp, my_cache, target)`: `target` = `<tmp>/<rel>` holding `data`.
@@ -218,7 +218,7 @@ mod docs {
     #[cfg(feature = "async")]
     #[test]
     fn link_to() -> cacache::Result<()> {
-        crate::support::block_on(async {
+        crate::cacache_compat::support::block_on(async {
             let (_tmp, my_cache, my_file) = here("my-other-files/my-file.tgz", b"tgz");
             cacache::link_to(&my_cache, "my-key", &my_file).await?;
             assert_eq!(cacache::read(&my_cache, "my-key").await?, b"tgz"); // added
@@ -229,7 +229,7 @@ mod docs {
     #[cfg(feature = "async")]
     #[test]
     fn link_to_hash() -> cacache::Result<()> {
-        crate::support::block_on(async {
+        crate::cacache_compat::support::block_on(async {
             let (_tmp, my_cache, my_file) = here("my-other-files/my-file.tgz", b"tgz");
             let sri = cacache::link_to_hash(&my_cache, &my_file).await?;
             assert_eq!(cacache::read_hash(&my_cache, &sri).await?, b"tgz"); // added

@@ -5,7 +5,7 @@
 use capcache as cacache;
 
 #[allow(unused_imports)]
-use crate::support::tempfile;
+use crate::cacache_compat::support::tempfile;
 use std::path::PathBuf;
 
 #[allow(dead_code)]
@@ -19,7 +19,7 @@ fn here() -> (tempfile::TempDir, PathBuf) {
 #[cfg(feature = "async")]
 #[test]
 fn examples() -> cacache::Result<()> {
-    crate::support::block_on(async {
+    crate::cacache_compat::support::block_on(async {
         let (_tmp, my_cache) = here();
         // Data goes in...
         cacache::write(&my_cache, "key", b"hello").await?;
@@ -36,7 +36,7 @@ fn examples() -> cacache::Result<()> {
 #[cfg(feature = "async")]
 #[test]
 fn lookup_by_hash() -> cacache::Result<()> {
-    crate::support::block_on(async {
+    crate::cacache_compat::support::block_on(async {
         let (_tmp, my_cache) = here();
         // Data goes in...
         let sri = cacache::write(&my_cache, "key", b"hello").await?;
@@ -54,7 +54,7 @@ fn lookup_by_hash() -> cacache::Result<()> {
 #[test]
 fn large_file_support() -> cacache::Result<()> {
     use futures_lite::io::{AsyncReadExt, AsyncWriteExt}; // cacache-rs: async_std::prelude::*
-    crate::support::block_on(async {
+    crate::cacache_compat::support::block_on(async {
         let (_tmp, my_cache) = here();
         let mut fd = cacache::Writer::create(&my_cache, "key").await?;
         for _ in 0..10 {
@@ -96,7 +96,7 @@ fn sync_api() -> cacache::Result<()> {
 #[cfg(all(feature = "async", feature = "link_to", unix))]
 #[test]
 fn linking_to_existing_files() -> cacache::Result<()> {
-    crate::support::block_on(async {
+    crate::cacache_compat::support::block_on(async {
         let (tmp, my_cache) = here();
         let my_other_file = tmp.path().join("path/to/my-other-file.txt"); // setup
         std::fs::create_dir_all(my_other_file.parent().unwrap()).unwrap();
@@ -116,7 +116,7 @@ fn linking_to_existing_files() -> cacache::Result<()> {
 #[cfg(feature = "async")]
 #[test]
 fn readme() -> Result<(), cacache::Error> {
-    crate::support::block_on(async {
+    crate::cacache_compat::support::block_on(async {
         let (_tmp, my_cache) = here();
         let dir = my_cache.to_string_lossy().into_owned(); // cacache-rs: String::from("./my-cache")
 
