@@ -13,15 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Deterministic, incompressible-looking bytes.
 fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    crate::common::noise(len, seed)
 }
 
 /// The sha512 integrity of `bytes`.
