@@ -267,7 +267,7 @@ mod diagnostic {
 #[test]
 fn io_errors_print_their_cause_once() {
     use std::error::Error as _;
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::tempdir();
     std::fs::write(
         tmp.path().join("index-v5"),
         b"a file where a directory belongs",
@@ -286,7 +286,7 @@ fn io_errors_print_their_cause_once() {
 /// `index::insert` without an integrity is its own error, naming the key.
 #[test]
 fn an_insert_without_integrity_is_missing_integrity() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::tempdir();
     let err = capcache::index::insert(tmp.path(), "k", capcache::WriteOpts::new()).unwrap_err();
     assert!(
         matches!(&err, Error::MissingIntegrity { key } if key == "k"),
