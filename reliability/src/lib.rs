@@ -17,6 +17,18 @@ pub mod values;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Keys the crash children use (`c0`…): few, so that buckets grow and
+/// get compacted while children are killed.
+pub const CRASH_KEYS: u64 = 16;
+
+/// The worker binary's path, for tests (cargo builds it for them).
+#[macro_export]
+macro_rules! worker {
+    () => {
+        env!("CARGO_BIN_EXE_worker")
+    };
+}
+
 /// How much work each part does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
