@@ -25,15 +25,6 @@ use std::path::Path;
 
 use cap_std::fs::{Dir, File};
 
-/// What callers ask of an existing path.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Stat {
-    /// It is a regular file (after following symlinks inside the root).
-    pub(crate) is_file: bool,
-    /// Its length in bytes.
-    pub(crate) len: u64,
-}
-
 /// Opens `rel` for reading.
 pub(crate) fn open_read(dir: &Dir, rel: &Path) -> io::Result<File> {
     #[cfg(target_os = "wasi")]
@@ -62,24 +53,18 @@ pub(crate) fn open_append(dir: &Dir, rel: &Path) -> io::Result<File> {
     }
 }
 
-/// Type and length of `rel`, following symlinks that stay inside `dir`.
-pub(crate) fn stat(dir: &Dir, rel: &Path) -> io::Result<Stat> {
+/// Whether `rel` is a regular file, following symlinks that stay inside
+/// `dir`.
+pub(crate) fn is_file(dir: &Dir, rel: &Path) -> io::Result<bool> {
     #[cfg(target_os = "wasi")]
     {
         use rustix::fs::{statat, AtFlags, FileType};
         let stat = statat(dir, rel, AtFlags::SYMLINK_FOLLOW)?;
-        Ok(Stat {
-            is_file: FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile,
-            len: u64::try_from(stat.st_size).unwrap_or(0),
-        })
+        Ok(FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile)
     }
     #[cfg(not(target_os = "wasi"))]
     {
-        let meta = dir.metadata(rel)?;
-        Ok(Stat {
-            is_file: meta.is_file(),
-            len: meta.len(),
-        })
+        Ok(dir.metadata(rel)?.is_file())
     }
 }
 
@@ -172,10 +157,8 @@ mod tests {
         let mut back = Vec::new();
         io::Read::read_to_end(&mut open_read(&root, rel).unwrap(), &mut back).unwrap();
         assert_eq!(back, b"onetwo");
-        let stat = stat(&root, rel).unwrap();
-        assert!(stat.is_file);
-        assert_eq!(stat.len, 6);
-        assert!(!super::stat(&root, Path::new("ab/cd")).unwrap().is_file);
+        assert!(is_file(&root, rel).unwrap());
+        assert!(!is_file(&root, Path::new("ab/cd")).unwrap());
 
         hard_link(&root, rel, &root, Path::new("ab/cd/ef/link")).unwrap();
         assert_eq!(root.read("ab/cd/ef/link").unwrap(), b"onetwo");
@@ -189,7 +172,7 @@ mod tests {
                 io::ErrorKind::NotFound
             );
             assert_eq!(
-                super::stat(&root, missing).unwrap_err().kind(),
+                is_file(&root, missing).unwrap_err().kind(),
                 io::ErrorKind::NotFound
             );
         }
@@ -211,7 +194,7 @@ mod tests {
         for rel in ["../secret", "/etc/passwd"] {
             let rel = Path::new(rel);
             assert!(open_read(&inner, rel).is_err(), "{rel:?}");
-            assert!(stat(&inner, rel).is_err(), "{rel:?}");
+            assert!(is_file(&inner, rel).is_err(), "{rel:?}");
             assert!(open_append(&inner, rel).is_err(), "{rel:?}");
         }
         // A symlink out of `inner` is not followed.
@@ -223,7 +206,7 @@ mod tests {
             for rel in ["link", "ab/cd"] {
                 let rel = Path::new(rel);
                 assert!(open_read(&inner, rel).is_err(), "{rel:?}");
-                assert!(stat(&inner, rel).is_err(), "{rel:?}");
+                assert!(is_file(&inner, rel).is_err(), "{rel:?}");
                 assert!(open_append(&inner, rel).is_err(), "{rel:?}");
             }
         }

@@ -21,6 +21,7 @@ api_tests!(
     truncated_content_is_never_returned,
     damaged_large_content_is_never_returned,
     rewriting_damaged_content_repairs_it,
+    a_non_file_at_a_content_path_is_replaced_by_a_write,
     garbage_lines_in_a_bucket_are_skipped,
     a_malformed_integrity_in_the_index_is_bad_index,
     lines_missing_required_fields_are_skipped,
@@ -283,21 +284,76 @@ fn damaged_large_content_is_never_returned(api: Api) {
 }
 
 /// A write of the same data replaces a damaged content file: one of the
-/// wrong length, and one of the right length with other bytes (small
-/// writes compare what is stored, so they do not return having stored
-/// nothing readable).
+/// wrong length, and one of the right length with other bytes (a bit flip,
+/// zero-fill), for small values (compared byte for byte before writing)
+/// and large ones (written aside, then put in place): a write that
+/// returns `Ok` never leaves content that later reads refuse.
 fn rewriting_damaged_content_repairs_it(api: Api) {
     let (_tmp, cache) = new_cache();
-    let sri = api.write(&cache, "k", b"precious").unwrap();
-    let file = content_path(root(&cache), &sri);
-    for (damage, size_differs) in [(&b"tr"[..], true), (b"PRECIOUS", false)] {
-        fs::write(&file, damage).unwrap();
-        assert_damaged("read", api.read(&cache, "k"), size_differs);
-        let other = format!("k-{}", damage.len());
-        api.write(&cache, &other, b"precious").unwrap();
-        assert_eq!(api.read(&cache, "k").unwrap(), b"precious");
-        assert_eq!(api.read(&cache, &other).unwrap(), b"precious");
-        assert_eq!(fs::read(&file).unwrap(), b"precious");
+    for len in [8, 64 * 1024 - 1, 64 * 1024, 100_000, 2 * 1024 * 1024 + 3] {
+        let value: Vec<u8> = (0..len).map(|i| (i * 31 % 253) as u8).collect();
+        let key = format!("k{len}");
+        let sri = api.write(&cache, &key, &value).unwrap();
+        let file = content_path(root(&cache), &sri);
+        let mut flipped = value.clone();
+        flipped[len / 2] ^= 0x01;
+        let damages = [
+            (value[..len / 2].to_vec(), true),
+            (flipped, false),
+            (vec![0; len], false),
+        ];
+        for (i, (damage, size_differs)) in damages.into_iter().enumerate() {
+            fs::write(&file, &damage).unwrap();
+            assert_damaged("read", api.read(&cache, &key), size_differs);
+            let other = format!("{key}-{i}");
+            assert_eq!(api.write(&cache, &other, &value).unwrap(), sri);
+            assert!(api.read(&cache, &key).unwrap() == value, "{len}/{i}");
+            assert!(api.read(&cache, &other).unwrap() == value, "{len}/{i}");
+            assert!(api.read_hash(&cache, &sri).unwrap() == value, "{len}/{i}");
+            assert!(fs::read(&file).unwrap() == value, "{len}/{i}");
+        }
+    }
+}
+
+/// A directory (empty or not) or a dangling symlink where a content file
+/// belongs is not content: a write of that value takes the name back, and
+/// `verify` clears the name for the next write.
+fn a_non_file_at_a_content_path_is_replaced_by_a_write(api: Api) {
+    let (_tmp, cache) = new_cache();
+    for len in [5, 100_000] {
+        let value: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        // The integrity, learnt from another cache.
+        let sri = capcache::write_hash_sync(tempdir().path(), &value).unwrap();
+        let file = content_path(root(&cache), &sri);
+        fs::create_dir_all(file.join("inner")).unwrap();
+        fs::write(file.join("inner/f"), b"x").unwrap();
+        let key = format!("dir{len}");
+        assert_eq!(api.write(&cache, &key, &value).unwrap(), sri);
+        assert!(api.read(&cache, &key).unwrap() == value, "{len}: dir");
+        assert!(fs::metadata(&file).unwrap().is_file());
+
+        // verify takes a directory at a referenced content path for damage.
+        fs::remove_file(&file).unwrap();
+        fs::create_dir_all(file.join("inner")).unwrap();
+        let stats = capcache::verify_sync(&cache, capcache::VerifyOpts::new()).unwrap();
+        assert_eq!(stats.corrupt_content, 1, "{len}");
+        assert!(!file.exists(), "{len}");
+        assert!(matches!(api.metadata(&cache, &key), Ok(None)), "{len}");
+        assert_eq!(api.write(&cache, &key, &value).unwrap(), sri);
+        assert!(
+            api.read(&cache, &key).unwrap() == value,
+            "{len}: after verify"
+        );
+
+        #[cfg(unix)]
+        {
+            fs::remove_file(&file).unwrap();
+            std::os::unix::fs::symlink("nowhere", &file).unwrap();
+            let key = format!("link{len}");
+            assert_eq!(api.write(&cache, &key, &value).unwrap(), sri);
+            assert!(api.read(&cache, &key).unwrap() == value, "{len}: link");
+            assert!(fs::symlink_metadata(&file).unwrap().is_file());
+        }
     }
 }
 
@@ -546,4 +602,58 @@ fn a_symlink_out_of_the_cache_is_not_followed() {
     let cache = Cache::from_dir(dir);
     assert!(cache.read_sync("k").is_err());
     assert!(cache.read_hash_sync(&sri).is_err());
+}
+
+/// The index lock file is replaced by a directory, a symlink out of the
+/// cache or a dangling symlink: writes, removes, compaction and verify go
+/// on (the lock moves to a fallback name that every process agrees on),
+/// and every value reads back.
+#[test]
+fn a_damaged_lock_file_does_not_stop_writes() {
+    let outside = tempdir();
+    let mut damages: Vec<(&str, Box<dyn Fn(&std::path::Path)>)> = vec![(
+        "directory",
+        Box::new(|lock| {
+            fs::create_dir_all(lock.join("sub")).unwrap();
+        }),
+    )];
+    #[cfg(unix)]
+    {
+        let target = outside.path().join("target");
+        fs::write(&target, b"outside").unwrap();
+        damages.push((
+            "symlink out",
+            Box::new(move |lock| std::os::unix::fs::symlink(&target, lock).unwrap()),
+        ));
+        damages.push((
+            "dangling symlink",
+            Box::new(|lock| std::os::unix::fs::symlink("/nonexistent/x", lock).unwrap()),
+        ));
+    }
+    for (what, damage) in &damages {
+        for fallbacks in 0..3 {
+            let (_tmp, cache) = new_cache();
+            cache.write_sync("before", b"v0").unwrap();
+            let index = root(&cache).join("index-v5");
+            for n in 0..=fallbacks {
+                let lock = match n {
+                    0 => index.join(".capcache.lock"),
+                    n => index.join(format!(".capcache.lock.{n}")),
+                };
+                let _ = fs::remove_file(&lock);
+                damage(&lock);
+            }
+            let sri = cache.write_sync("k", b"value").unwrap();
+            assert_eq!(cache.read_sync("k").unwrap(), b"value", "{what}");
+            cache.remove_sync("before").unwrap();
+            assert!(matches!(cache.metadata_sync("before"), Ok(None)), "{what}");
+            capcache::index::compact(&cache, "k").unwrap();
+            let stats = capcache::verify_sync(&cache, capcache::VerifyOpts::new()).unwrap();
+            assert_eq!(stats.corrupt_content, 0, "{what}");
+            assert_eq!(cache.read_hash_sync(&sri).unwrap(), b"value", "{what}");
+            assert_eq!(cache.read_sync("k").unwrap(), b"value", "{what}");
+        }
+    }
+    #[cfg(unix)]
+    assert_eq!(fs::read(outside.path().join("target")).unwrap(), b"outside");
 }

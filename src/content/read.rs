@@ -178,6 +178,26 @@ fn read_large(file: &File, sri: &Integrity, len: u64, display: &Path) -> Result<
     Ok(data)
 }
 
+/// Hashes an open content file to its end: `Some(len)` if it matches `sri`,
+/// `None` if it does not.
+pub(crate) fn hash_file(mut file: &File, sri: &Integrity) -> io::Result<Option<u64>> {
+    let mut checker = IntegrityChecker::new(sri.clone());
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut len = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                checker.input(&buf[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(checker.result().is_ok().then_some(len))
+}
+
 /// Checks `data` against `sri`.
 pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
     verify_result(IntegrityChecker::new(sri.clone()).chain(data), sri, path)
@@ -210,8 +230,8 @@ pub(crate) fn not_found(sri: Integrity) -> Error {
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache.with_shard(Area::Content, &rel, false, beneath::stat)? {
-        Ok(stat) => Ok(stat.is_file),
+    match cache.with_shard(Area::Content, &rel, false, beneath::is_file)? {
+        Ok(is_file) => Ok(is_file),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.
         Err(_)

@@ -26,9 +26,6 @@ pub(crate) struct ContentWriter {
     written: u64,
     expected_size: Option<u64>,
     expected_sri: Option<Integrity>,
-    /// The file already at the content path is known to be damaged (see
-    /// [`Staged::commit`]): replace it instead of trusting its length.
-    replace_damaged: bool,
 }
 
 impl ContentWriter {
@@ -69,7 +66,6 @@ impl ContentWriter {
             written: 0,
             expected_size,
             expected_sri,
-            replace_damaged: false,
         })
     }
 
@@ -94,7 +90,7 @@ impl ContentWriter {
     }
 
     /// Checks the expected size and integrity, then moves the data into the
-    /// content store. Existing content is never rewritten.
+    /// content store. Existing files are never rewritten in place.
     ///
     /// Returns the integrity and the size in bytes.
     pub(crate) fn commit(mut self) -> Result<(Integrity, u64)> {
@@ -115,45 +111,35 @@ impl ContentWriter {
                 .map_err(|e| Error::io(self.tmp_display(), e))?;
         }
         let rel = content_path(&sri)?;
-        self.place(&rel)?;
+        self.place(&rel, &sri)?;
         // Closed only now: its lock keeps verify from taking the temp file
         // for stale before it is linked.
         drop(file);
         Ok((sri, self.written))
     }
 
-    /// Links the temp file to `rel` under `content-v2` unless a file of the
-    /// right size is already there, then removes the temp name.
+    /// Links the temp file to `rel` under `content-v2`, or puts it in the
+    /// place of whatever holds that name (see [`replace`]), then removes
+    /// the temp name.
     ///
-    /// A hard link fails instead of replacing, so two writers of the same
-    /// content never rewrite a file a reader has open (cacache-rs#83).
-    /// Where hard links are unsupported, fall back to a rename that is only
-    /// attempted when the target is absent.
-    fn place(&mut self, rel: &Path) -> Result<()> {
+    /// Content is never rewritten in place: a reader that has the old file
+    /// open keeps reading it whole (cacache-rs#83 rewrote files readers had
+    /// open).
+    fn place(&mut self, rel: &Path, sri: &Integrity) -> Result<()> {
         let cache = self.cache.clone();
         let tmp = cache.area_created(Area::Tmp)?;
-        let display = || cache.display_path(Path::new("content-v2").join(rel));
-        let (name, len) = (&self.tmp_name, self.written);
+        let display = || cache.display_path(Path::new(Area::Content.name()).join(rel));
+        let name = &self.tmp_name;
         let durable = cache.durable();
-        let replace_damaged = self.replace_damaged;
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
         let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
-            let intact = || !replace_damaged && is_intact(dir, file, len);
             let link = || beneath::hard_link(&tmp, name, dir, file);
             match shard::with_parent(dir, file, durable, link) {
                 Ok(()) => Ok(()),
-                // Same name means same hash; a different length means the
-                // existing file is damaged, and ours may replace it.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match intact() {
-                    true => Ok(()),
-                    false => tmp.rename(name, dir, file),
-                },
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
-                Err(_) => match intact() {
-                    true => Ok(()),
-                    false => shard::with_parent(dir, file, durable, || tmp.rename(name, dir, file)),
-                },
+                // The name is taken, or hard links are unsupported here.
+                Err(_) => replace(&tmp, name, dir, file, sri, durable),
             }
         })?;
         outcome.map_err(|e| Error::io(display(), e))?;
@@ -163,6 +149,49 @@ impl ContentWriter {
             shard::sync_dir(&content, parent).map_err(|e| Error::io(display(), e))?;
         }
         Ok(())
+    }
+}
+
+/// Renames the temp file `name` over `file` in `dir`.
+///
+/// The same name means the same hash, but the file there may be damaged
+/// with its length intact (a flipped bit, zeros after a power loss), and
+/// only hashing it again could tell: a rename costs less, swaps the name
+/// atomically (readers see one whole file or the other) and leaves the
+/// bytes just written and hashed in place. Where the rename is refused, a
+/// directory at the name (damage) is removed first; a file (Windows will
+/// not replace one that is open or mapped) is kept if it hashes right.
+fn replace(
+    tmp: &Dir,
+    name: &Path,
+    dir: &Dir,
+    file: &Path,
+    sri: &Integrity,
+    durable: bool,
+) -> io::Result<()> {
+    let rename = || tmp.rename(name, dir, file);
+    let refused = match shard::with_parent(dir, file, durable, rename) {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    match dir.symlink_metadata(file) {
+        Ok(meta) if meta.is_dir() => {
+            match dir.remove_dir_all(file) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+            rename()
+        }
+        Ok(meta) if meta.is_file() && holds(dir, file, sri) => Ok(()),
+        _ => Err(refused),
+    }
+}
+
+/// Whether `file` in `dir` hashes to `sri`.
+fn holds(dir: &Dir, file: &Path, sri: &Integrity) -> bool {
+    match beneath::open_read(dir, file) {
+        Ok(file) => matches!(super::hash_file(&file, sri), Ok(Some(_))),
+        Err(_) => false,
     }
 }
 
@@ -179,17 +208,6 @@ fn lock_temp(file: File) -> File {
 #[cfg(target_family = "wasm")]
 fn lock_temp(file: File) -> File {
     file
-}
-
-/// Whether `rel` holds a file of `len` bytes: content of that name is taken
-/// as present (reads verify it; verify repairs it).
-fn is_intact(content: &Dir, rel: &Path, len: u64) -> bool {
-    matches!(beneath::stat(content, rel), Ok(stat) if has_len(stat, len))
-}
-
-/// Whether `stat` is of a file of `len` bytes (see [`is_intact`]).
-fn has_len(stat: beneath::Stat, len: u64) -> bool {
-    stat.is_file && stat.len == len
 }
 
 /// Fails unless the data matched the size and integrity the caller expected.
@@ -285,13 +303,10 @@ impl Staged<'_> {
                     let file = beneath::open_read(dir, name)?;
                     file_io::read_expected(&file, data.len())
                 });
-                let replace_damaged = match stored {
-                    Ok(Ok(stored)) if stored == data => return Ok((sri, len)),
-                    Ok(Ok(_)) => true,
-                    _ => false,
-                };
+                if matches!(stored, Ok(Ok(stored)) if stored == data) {
+                    return Ok((sri, len));
+                }
                 let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
-                writer.replace_damaged = replace_damaged;
                 // Hashed in `stage` already: write without hashing again.
                 writer.known = Some(sri);
                 writer.write_all(data)?;

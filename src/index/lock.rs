@@ -10,6 +10,14 @@
 //! `index-v5` because cacache-rs's `clear` removes every root entry as a
 //! directory, and npm's and cacache-rs's index walks skip a file there.
 //!
+//! Damage must not stop writers: when something other than a file holds
+//! the name (a directory, a symlink out of the cache or to nowhere), the
+//! lock moves to `.capcache.lock.1`, then `.2`, and so on. Every process
+//! sees the same damage and so picks the same name; nothing removes the
+//! damaged entry, since a process that found the first name usable again
+//! while another held a fallback would not exclude it. A symlink to a file
+//! inside the cache is followed: every process then locks that one file.
+//!
 //! WASI preview 1 has no file locks. There a process has one thread, so
 //! nothing in it can race; other processes writing the same cache while one
 //! compacts are not excluded (the README says so).
@@ -41,24 +49,41 @@ impl IndexLock {
 #[cfg(not(target_family = "wasm"))]
 mod imp {
     use std::io;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
-    use cap_std::fs::OpenOptions;
+    use cap_std::fs::{Dir, OpenOptions};
 
     use super::{IndexLock, LOCK_FILE};
     use crate::cache::{Area, Cache};
     use crate::error::{Error, Result};
 
+    /// How many fallback names to try after [`LOCK_FILE`].
+    const FALLBACKS: usize = 8;
+
     pub(super) fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
-        let display = || cache.display_path(Path::new(Area::Index.name()).join(LOCK_FILE));
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true);
-        let file = cache
-            .with_area(Area::Index, true, |index| {
-                index.open_with(LOCK_FILE, &options)
-            })?
-            .map_err(|e| Error::io(display(), e))?
-            .into_std();
+        let mut name = PathBuf::from(LOCK_FILE);
+        let mut fallback = 0;
+        let file = loop {
+            let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
+            let opened = cache.with_area(Area::Index, true, |index| {
+                match index.open_with(&name, &options) {
+                    // Something other than a file holds the name.
+                    Err(e) if !is_file_or_missing(index, &name) => Ok(Err(e)),
+                    other => other.map(Ok),
+                }
+            })?;
+            match opened.map_err(|e| Error::io(display(), e))? {
+                Ok(file) => break file.into_std(),
+                Err(e) if fallback == FALLBACKS => return Err(Error::io(display(), e)),
+                Err(_) => {
+                    fallback += 1;
+                    name = PathBuf::from(format!("{LOCK_FILE}.{fallback}"));
+                }
+            }
+        };
+        let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
         let locked = if exclusive {
             file.lock()
         } else {
@@ -70,6 +95,17 @@ mod imp {
             // as on WASI, rather than refuse every write.
             Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
             Err(e) => Err(Error::io(display(), e)),
+        }
+    }
+
+    /// Whether `name` in `index` is a file (or a link to one), or absent:
+    /// then a failure to open it is a real error, not damage to step around.
+    fn is_file_or_missing(index: &Dir, name: &Path) -> bool {
+        match index.symlink_metadata(name) {
+            Ok(meta) if meta.is_file() => true,
+            Ok(meta) if meta.is_symlink() => index.metadata(name).is_ok_and(|m| m.is_file()),
+            Ok(_) => false,
+            Err(e) => e.kind() == io::ErrorKind::NotFound,
         }
     }
 }

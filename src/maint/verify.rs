@@ -3,12 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use ssri::{Integrity, IntegrityChecker};
+use ssri::Integrity;
 
 use super::sweep::{self, Candidate};
 use super::walk;
@@ -212,7 +212,14 @@ fn verify_content(
         let Some(sri) = &file.integrity else {
             continue;
         };
-        match hash_matches(cache, sri)? {
+        // A directory where referenced content belongs (damage) holds
+        // none: it goes, so that the next write of the value can take the
+        // name.
+        let verdict = match file.is_dir {
+            true => None,
+            false => hash_matches(cache, sri)?,
+        };
+        match verdict {
             Some(len) => {
                 hashed += len;
                 stats.content_verified += 1;
@@ -235,27 +242,13 @@ fn verify_content(
 /// Content that cannot be opened here (a link outside a capability-only
 /// cache) counts as intact: reads verify it anyway.
 fn hash_matches(cache: &Cache, sri: &Integrity) -> Result<Option<u64>> {
-    let (mut file, path) = match content::open(cache, sri) {
+    let (file, path) = match content::open(cache, sri) {
         Ok(opened) => opened,
         Err(Error::OutsideCache { .. }) => return Ok(Some(0)),
         Err(Error::ContentNotFound { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut checker = IntegrityChecker::new(sri.clone());
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut len = 0u64;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                checker.input(&buf[..n]);
-                len += n as u64;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
-    Ok(checker.result().is_ok().then_some(len))
+    content::hash_file(&file, sri).map_err(|e| Error::io(path, e))
 }
 
 /// Removes a content file; `false` if it was already gone.
@@ -263,7 +256,14 @@ pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
     let Some(dir) = cache.area(Area::Content, false)? else {
         return Ok(false);
     };
-    match dir.remove_file(rel) {
+    let removed = match dir.remove_file(rel) {
+        // Damage may have put a directory there.
+        Err(e) if dir.symlink_metadata(rel).is_ok_and(|m| m.is_dir()) => {
+            dir.remove_dir_all(rel).map_err(|_| e)
+        }
+        other => other,
+    };
+    match removed {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(Error::io(

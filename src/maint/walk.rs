@@ -14,8 +14,15 @@ use crate::content;
 use crate::error::{Error, Result};
 use crate::index::{bucket, line};
 
-/// Every file `depth` directory levels below `dir`, as relative paths.
-fn files_at_depth(cache: &Cache, area: Area, dir: &Dir, depth: usize) -> Result<Vec<PathBuf>> {
+/// Every file `depth` directory levels below `dir`, as relative paths;
+/// with `leaf_dirs`, directories at that depth too.
+fn files_at_depth(
+    cache: &Cache,
+    area: Area,
+    dir: &Dir,
+    depth: usize,
+    leaf_dirs: bool,
+) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![(PathBuf::new(), 0usize)];
     while let Some((rel, level)) = stack.pop() {
@@ -41,7 +48,7 @@ fn files_at_depth(cache: &Cache, area: Area, dir: &Dir, depth: usize) -> Result<
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
             if level < depth && is_dir {
                 stack.push((child, level + 1));
-            } else if level == depth && !is_dir {
+            } else if level == depth && (leaf_dirs || !is_dir) {
                 out.push(child);
             }
         }
@@ -53,7 +60,7 @@ fn files_at_depth(cache: &Cache, area: Area, dir: &Dir, depth: usize) -> Result<
 /// Relative paths of every bucket file under `index-v5`.
 pub(crate) fn buckets(cache: &Cache) -> Result<Vec<PathBuf>> {
     match cache.area(Area::Index, false)? {
-        Some(dir) => files_at_depth(cache, Area::Index, &dir, 2),
+        Some(dir) => files_at_depth(cache, Area::Index, &dir, 2, false),
         None => Ok(Vec::new()),
     }
 }
@@ -66,6 +73,8 @@ pub(crate) struct ContentFile {
     pub(crate) integrity: Option<Integrity>,
     pub(crate) len: u64,
     pub(crate) modified: Option<SystemTime>,
+    /// A directory where a content file belongs (damage).
+    pub(crate) is_dir: bool,
 }
 
 /// Every file under `content-v2/<algo>/<xx>/<yy>/`.
@@ -74,12 +83,13 @@ pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for rel in files_at_depth(cache, Area::Content, &dir, 3)? {
+    for rel in files_at_depth(cache, Area::Content, &dir, 3, true)? {
         // symlink_metadata: a link_to entry is judged by the link itself.
         let meta = dir.symlink_metadata(&rel).ok();
         out.push(ContentFile {
             integrity: integrity_of(&rel),
             len: meta.as_ref().map(|m| m.len()).unwrap_or(0),
+            is_dir: meta.as_ref().is_some_and(|m| m.is_dir()),
             modified: meta.and_then(|m| m.modified().ok()).map(|t| t.into_std()),
             rel,
         });
