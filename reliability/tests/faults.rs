@@ -183,6 +183,9 @@ fn content_errors(d: Damage) -> &'static [&'static str] {
     }
 }
 
+/// Set while an injection's checks run: their panics are collected, not printed.
+static CHECKING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The default mode's time box: the schedule always runs whole, random
 /// injections follow until this much time has passed (or 1,000 ran).
 const DEFAULT_TIME: std::time::Duration = std::time::Duration::from_secs(40);
@@ -207,8 +210,15 @@ fn injected_damage_never_yields_other_bytes_and_rewrites_or_verify_heal() {
     // Failures are collected per kind of damage (one bug must not hide
     // another); the cache is rebuilt after each, since it may stay broken.
     let mut failures: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    let quiet = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // Panics inside an injection's checks are collected below; any other
+    // (a harness or populate failure) is reported as usual.
+    let default_hook = std::sync::Arc::new(std::panic::take_hook());
+    let hook = std::sync::Arc::clone(&default_hook);
+    std::panic::set_hook(Box::new(move |info| {
+        if !CHECKING.load(std::sync::atomic::Ordering::Relaxed) {
+            hook(info);
+        }
+    }));
     for i in 0..injections {
         if i > 0 && i % per_cache == 0 {
             fixture = Fixture::populate(&mut rng, 10);
@@ -227,11 +237,13 @@ fn injected_damage_never_yields_other_bytes_and_rewrites_or_verify_heal() {
         let kind = format!("{target:?}/{damage:?}");
         *by_damage.entry(kind.clone()).or_default() += 1;
         let ctx = format!("{ctx}: {damage:?} of {target:?} {}", path.display());
+        CHECKING.store(true, std::sync::atomic::Ordering::Relaxed);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let reads = check_reads(&fixture, target, damage, &path, &ctx);
             heal(&mut fixture, &mut rng, plan, &path, &ctx);
             reads
         }));
+        CHECKING.store(false, std::sync::atomic::Ordering::Relaxed);
         match outcome {
             Ok(n) => reads += n,
             Err(panic) => {
@@ -246,7 +258,7 @@ fn injected_damage_never_yields_other_bytes_and_rewrites_or_verify_heal() {
             }
         }
     }
-    std::panic::set_hook(quiet);
+    drop(std::panic::take_hook());
     eprintln!(
         "faults: {done} injections, {reads} checked reads, {:.1?}; by damage: {by_damage:?}",
         started.elapsed()
@@ -372,7 +384,7 @@ fn apply(
 ) {
     let old = fs::read(path).unwrap_or_default();
     let changed = |new: Vec<u8>| {
-        let _ = fs::remove_file(path);
+        remove_any(path);
         fs::write(path, new).unwrap_or_else(|e| panic!("{ctx}: damage {}: {e}", path.display()));
     };
     match damage {
@@ -413,10 +425,10 @@ fn apply(
             changed(new);
         }
         Damage::Delete => {
-            let _ = fs::remove_file(path);
+            remove_any(path);
         }
         Damage::Directory => {
-            let _ = fs::remove_file(path);
+            remove_any(path);
             fs::create_dir_all(path.join("inner")).expect("directory in a file's place");
             fs::write(path.join("inner").join("f"), b"x").expect("file in it");
         }
@@ -433,7 +445,7 @@ fn apply(
                 fs::write(&outside_file, bytes).expect("outside file");
                 outside_file
             };
-            let _ = fs::remove_file(path);
+            remove_any(path);
             symlink(&to, path);
         }
         Damage::GarbleLine | Damage::ReorderLines | Damage::JunkLines => {
@@ -573,13 +585,9 @@ fn heal(f: &mut Fixture, rng: &mut fastrand::Rng, plan: Plan, path: &Path, ctx: 
                     rewrite.push(key.clone());
                 }
                 // verify leaves a bucket it cannot read alone (documented:
-                // `VerifyStats::unreadable_buckets`), and a directory at a
-                // content path counts as present content (not removed, the
-                // entry kept): a rewrite must replace it (bug 2).
-                Err(capcache::Error::Io { .. } | capcache::Error::SizeMismatch { .. })
-                    if touched.contains(key)
-                        && (unreadable_bucket(target, damage)
-                            || (target == Target::Content && damage == Damage::Directory)) =>
+                // `VerifyStats::unreadable_buckets`).
+                Err(capcache::Error::Io { .. })
+                    if touched.contains(key) && unreadable_bucket(target, damage) =>
                 {
                     rewrite.push(key.clone());
                 }
@@ -679,6 +687,16 @@ fn clear_unreadable_bucket(f: &Fixture, key: &str, path: &Path, ctx: &str) {
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         fs::remove_dir_all(path).expect("remove the directory by hand");
     } else {
-        let _ = fs::remove_file(path);
+        remove_any(path);
+    }
+}
+
+/// Removes a file, symlink or directory (an earlier damage may have left a
+/// directory where this one plants a file).
+fn remove_any(path: &Path) {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path).expect("remove directory"),
+        Ok(_) => fs::remove_file(path).expect("remove file"),
+        Err(_) => {}
     }
 }
