@@ -226,6 +226,13 @@ fn injected_damage_never_yields_other_bytes_and_rewrites_or_verify_heal() {
         if mode == Mode::Default && i >= schedule.len() && started.elapsed() > DEFAULT_TIME {
             break;
         }
+        if i > 0 && i % 500 == 0 {
+            eprintln!(
+                "faults: {i} injections, {reads} checked reads, {} failed, {:.1?}",
+                failures.values().map(|f| f.0).sum::<u64>(),
+                started.elapsed()
+            );
+        }
         let plan = schedule
             .get(i)
             .copied()
