@@ -44,9 +44,10 @@ pub enum Error {
         integrity: Integrity,
     },
     /// Content did not hash to the integrity it is stored or requested under.
-    #[error("integrity check failed for {path}: expected {expected}, found {found}")]
+    #[error("integrity check failed{}: expected {expected}, found {found}", for_path(.path))]
     IntegrityMismatch {
-        /// Path of the content inside the cache (or the data source).
+        /// Path of the content inside the cache (or the data source); empty
+        /// when the error was converted from an [`ssri::Error`], which has none.
         path: PathBuf,
         /// The integrity the data should have had.
         expected: Integrity,
@@ -66,7 +67,8 @@ pub enum Error {
     /// A string is not a usable subresource-integrity value.
     #[error("invalid integrity string {input:?}: {reason}")]
     InvalidIntegrity {
-        /// The string that was given (or read from the index).
+        /// The string that was given (or read from the index); empty when
+        /// unknown (an [`ssri::Error::HexDecodeError`] does not carry it).
         input: String,
         /// Why it was refused.
         reason: String,
@@ -144,9 +146,10 @@ impl Error {
             | Error::BadIndex { path, .. }
             | Error::IntegrityMismatch { path, .. }
             | Error::SizeMismatch { path, .. }
-            | Error::OutsideCache { path, .. } => Some(path),
+            | Error::OutsideCache { path, .. } => Some(path.as_path()),
             _ => None,
         }
+        .filter(|path| !path.as_os_str().is_empty())
     }
 
     /// Whether the error means "nothing is cached here" (entry or content missing).
@@ -155,6 +158,75 @@ impl Error {
             self,
             Error::EntryNotFound { .. } | Error::ContentNotFound { .. }
         )
+    }
+}
+
+/// `" for PATH"`, or nothing for an empty path.
+fn for_path(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" for {}", path.display())
+    }
+}
+
+/// ssri's errors as this crate's variants, so that one kind of failure is
+/// one variant wherever it comes from (cacache-rs wraps them whole, as
+/// `Error::IntegrityError`):
+///
+/// - `IntegrityCheckError(expected, found)` → [`Error::IntegrityMismatch`]
+///   with both integrities and an empty `path` (ssri knows of none);
+/// - `ParseIntegrityError(part)` → [`Error::InvalidIntegrity`] whose
+///   `input` is that part: ssri names the hash or algorithm it could not
+///   parse, not the whole string;
+/// - `HexDecodeError(reason)` → [`Error::InvalidIntegrity`] with the reason
+///   and an empty `input`.
+///
+/// # Examples
+///
+/// ```
+/// use capcache::{Error, Integrity};
+///
+/// fn parse(text: &str) -> capcache::Result<Integrity> {
+///     Ok(text.parse::<Integrity>()?)
+/// }
+///
+/// match parse("md5-rL0Y20zC+Fzt72VPzMSk2A==") {
+///     Err(Error::InvalidIntegrity { input, .. }) => assert_eq!(input, "md5"),
+///     other => panic!("unexpected: {other:?}"),
+/// }
+///
+/// let expected = Integrity::from(b"right");
+/// let checked = ssri::IntegrityChecker::new(expected.clone())
+///     .chain(b"wrong")
+///     .result();
+/// match checked.map_err(Error::from) {
+///     Err(Error::IntegrityMismatch { expected: e, found, .. }) => {
+///         assert_eq!(e, expected);
+///         assert_eq!(found, Integrity::from(b"wrong"));
+///     }
+///     other => panic!("unexpected: {other:?}"),
+/// }
+/// ```
+impl From<ssri::Error> for Error {
+    fn from(err: ssri::Error) -> Self {
+        match err {
+            ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
+                path: PathBuf::new(),
+                expected,
+                found,
+            },
+            ssri::Error::ParseIntegrityError(part) => Error::InvalidIntegrity {
+                input: part,
+                reason: "not `<algorithm>-<base64 digest>` with algorithm sha512, sha384, \
+                         sha256, sha1 or xxh3"
+                    .into(),
+            },
+            ssri::Error::HexDecodeError(reason) => Error::InvalidIntegrity {
+                input: String::new(),
+                reason: format!("not a hexadecimal digest: {reason}"),
+            },
+        }
     }
 }
 
@@ -169,5 +241,82 @@ impl From<Error> for io::Error {
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, err)
+    }
+}
+
+/// `miette::Diagnostic` (feature `miette`; miette 5, the major cacache-rs
+/// 13 implements): a code per variant in cacache-rs's style
+/// (`capcache::entry_not_found`, `capcache::integrity_mismatch`, …: the
+/// variant's name in snake case), help where there is something to do, and
+/// a link to the variant's documentation on docs.rs.
+///
+/// # Examples
+///
+/// ```
+/// use miette::Diagnostic;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let err = capcache::read_sync(dir.path(), "no-such-key").unwrap_err();
+/// assert_eq!(err.code().map(|c| c.to_string()).as_deref(), Some("capcache::entry_not_found"));
+/// assert!(err.url().is_some_and(|u| u.to_string().ends_with("#variant.EntryNotFound")));
+/// // So `?` turns it into a `miette::Report`:
+/// let report: miette::Report = err.into();
+/// assert!(report.to_string().contains("no-such-key"));
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "miette")]
+impl miette::Diagnostic for Error {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(format!("capcache::{}", self.names().1)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let help = match self {
+            Error::EntryNotFound { .. } => {
+                "nothing is stored under this key, or it was removed; `list_sync` (`capcache ls DIR`) lists the keys"
+            }
+            Error::ContentNotFound { .. } => {
+                "the content is not in this cache: never written, or removed (gc, verify, remove_hash)"
+            }
+            Error::IntegrityMismatch { .. } | Error::SizeMismatch { .. } => {
+                "the cached data is damaged or was changed outside the cache: write it again; `verify_sync` (`capcache verify DIR`) removes damaged content"
+            }
+            Error::InvalidIntegrity { .. } => {
+                "an integrity string looks like `sha512-<base64 digest>` (see `Integrity`)"
+            }
+            Error::BadIndex { .. } => "`verify_sync` (`capcache verify DIR`) rebuilds the index from its usable lines",
+            Error::OutsideCache { .. } => {
+                "open the cache with ambient authority (`Cache::open`, `CacheOptions::ambient_authority`) and enable the `link_to` feature to follow such links"
+            }
+            Error::InvalidKey { .. } | Error::Io { .. } => return None,
+        };
+        Some(Box::new(help))
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "https://docs.rs/capcache/{}/capcache/enum.Error.html#variant.{}",
+            env!("CARGO_PKG_VERSION"),
+            self.names().0
+        )))
+    }
+}
+
+#[cfg(feature = "miette")]
+impl Error {
+    /// The variant's name, and its diagnostic code after `capcache::`.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            Error::EntryNotFound { .. } => ("EntryNotFound", "entry_not_found"),
+            Error::ContentNotFound { .. } => ("ContentNotFound", "content_not_found"),
+            Error::IntegrityMismatch { .. } => ("IntegrityMismatch", "integrity_mismatch"),
+            Error::SizeMismatch { .. } => ("SizeMismatch", "size_mismatch"),
+            Error::InvalidIntegrity { .. } => ("InvalidIntegrity", "invalid_integrity"),
+            Error::InvalidKey { .. } => ("InvalidKey", "invalid_key"),
+            Error::BadIndex { .. } => ("BadIndex", "bad_index"),
+            Error::OutsideCache { .. } => ("OutsideCache", "outside_cache"),
+            Error::Io { .. } => ("Io", "io_error"),
+        }
     }
 }

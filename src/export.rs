@@ -82,11 +82,7 @@ pub(crate) fn export(
 ) -> Result<u64> {
     let sri = match source {
         Source::Hash(sri) => sri,
-        Source::Key(key) => {
-            bucket::find(cache, &key)?
-                .ok_or(Error::EntryNotFound { key })?
-                .integrity
-        }
+        Source::Key(key) => bucket::find_content(cache, &key)?.integrity,
     };
     let (dir, name, display) = dest.resolve()?;
     match how {

@@ -41,6 +41,12 @@
 //!   (native targets; on WASI it compiles and reads with buffers).
 //! - `link_to`: add existing files to the cache by symlink
 //!   (`link_to_sync`), checked on every read.
+//! - `tokio` (implies `async`): tokio's `AsyncRead`/`AsyncWrite` on the
+//!   async streams (`Reader`/`Writer`), for cacache-rs's `tokio-runtime`
+//!   users; tokio's traits only, no runtime. The file work still runs on the
+//!   blocking pool, so any runtime can drive it.
+//! - `miette`: `miette::Diagnostic` (miette 5, as cacache-rs 13) for
+//!   [`Error`], with a `capcache::…` code per variant.
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod beneath;
@@ -58,6 +64,7 @@ mod maint;
 mod metadata;
 mod ops;
 mod parallel;
+mod remove_opts;
 mod rt;
 mod shard;
 mod stream;
@@ -89,8 +96,13 @@ pub use format::IndexFormat;
 pub use index::EntryIter;
 pub use maint::{GcOpts, GcStats, Phase, Progress, VerifyOpts, VerifyStats};
 pub use metadata::Metadata;
+pub use remove_opts::RemoveOpts;
 pub use serde_json::Value;
 pub use ssri::{Algorithm, Integrity};
+#[cfg(feature = "link_to")]
+pub use stream::SyncToLinker;
+#[cfg(all(feature = "link_to", feature = "async"))]
+pub use stream::ToLinker;
 #[cfg(feature = "async")]
 pub use stream::{Reader, Writer};
 pub use stream::{SyncReader, SyncWriter};
@@ -98,7 +110,7 @@ pub use write_opts::WriteOpts;
 
 #[cfg(feature = "async")]
 pub use ops::asynchronous::{
-    clear, exists, metadata, read, read_hash, remove, remove_hash, write, write_hash,
+    clear, exists, metadata, read, read_hash, remove, remove_hash, try_exists, write, write_hash,
     write_hash_with_algo, write_with_algo, write_with_opts,
 };
 #[cfg(feature = "async")]
@@ -118,7 +130,7 @@ pub use ops::blocking::write_with_algo as write_sync_with_algo;
 pub use ops::blocking::{
     clear as clear_sync, exists as exists_sync, metadata as metadata_sync, read as read_sync,
     read_hash as read_hash_sync, remove as remove_sync, remove_hash as remove_hash_sync,
-    write as write_sync, write_hash as write_hash_sync,
+    try_exists as try_exists_sync, write as write_sync, write_hash as write_hash_sync,
     write_hash_with_algo as write_hash_with_algo_sync, write_with_algo as write_with_algo_sync,
     write_with_opts as write_with_opts_sync,
 };

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::File;
-use ssri::{Algorithm, Integrity, IntegrityOpts};
+use ssri::{Integrity, IntegrityOpts};
 
 use crate::cache::{Area, Cache};
 use crate::content;
@@ -24,20 +24,8 @@ pub(crate) fn link_to(
     target: &Path,
     opts: &WriteOpts,
 ) -> Result<Integrity> {
-    if let Some(key) = key {
-        bucket::check_key(key)?;
-    }
-    if !cache.has_ambient_authority() {
-        return Err(Error::OutsideCache {
-            path: PathBuf::from("content-v2"),
-            target: target.to_path_buf(),
-        });
-    }
-    let target = std::path::absolute(target).map_err(|e| Error::io(target, e))?;
-    let mut file = File::open_ambient(&target, cap_std::ambient_authority())
-        .map_err(|e| Error::io(&target, e))?;
-    let algo: Algorithm = opts.algorithm_or_default();
-    let mut hasher = IntegrityOpts::new().algorithm(algo);
+    let (target, mut file) = open_target(cache, key, target)?;
+    let mut hasher = IntegrityOpts::new().algorithm(opts.algorithm_or_default());
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
@@ -49,22 +37,72 @@ pub(crate) fn link_to(
         size += n as u64;
     }
     let sri = hasher.result();
-    let rel = content::content_path(&sri)?;
+    place(cache, key, &target, &sri, size, opts)?;
+    Ok(sri)
+}
+
+/// Checks `key` and the cache's authority, and opens `target` to be hashed.
+/// Returns its absolute path (what the link will hold) and the file.
+pub(crate) fn open_target(
+    cache: &Cache,
+    key: Option<&str>,
+    target: &Path,
+) -> Result<(PathBuf, File)> {
+    if let Some(key) = key {
+        bucket::check_key(key)?;
+    }
+    if !cache.has_ambient_authority() {
+        return Err(Error::OutsideCache {
+            path: PathBuf::from(Area::Content.name()),
+            target: target.to_path_buf(),
+        });
+    }
+    let target = std::path::absolute(target).map_err(|e| Error::io(target, e))?;
+    let file = File::open_ambient(&target, cap_std::ambient_authority())
+        .map_err(|e| Error::io(&target, e))?;
+    Ok((target, file))
+}
+
+/// Links `target` (hashed to `sri`, `size` bytes) into the content store
+/// unless content of that name is there, and with a key records the entry.
+pub(crate) fn place(
+    cache: &Cache,
+    key: Option<&str>,
+    target: &Path,
+    sri: &Integrity,
+    size: u64,
+    opts: &WriteOpts,
+) -> Result<()> {
+    let rel = content::content_path(sri)?;
     let dir = cache.area_created(Area::Content)?;
-    let display = cache.display_path(Path::new("content-v2").join(&rel));
+    let display = cache.display_path(Path::new(Area::Content.name()).join(&rel));
+    let link = || shard::with_parent(&dir, &rel, cache.durable(), || symlink(&dir, target, &rel));
     bucket::locked(cache, |index| {
-        match shard::with_parent(&dir, &rel, cache.durable(), || symlink(&dir, &target, &rel)) {
+        match link() {
             Ok(()) => {}
-            // Content (a file or an earlier link) is already there: keep it.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            // Content (a file or an earlier link) is there: keep it if it
+            // hashes right, else it is damage and the new link replaces it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if !intact(cache, sri) {
+                    crate::maint::verify::remove_content(cache, &rel)?;
+                    link().map_err(|e| Error::io(&display, e))?;
+                }
+            }
             Err(e) => return Err(Error::io(display, e)),
         }
         match key {
-            Some(key) => index.insert(key, &sri, size, opts),
+            Some(key) => index.insert(key, sri, size, opts),
             None => Ok(()),
         }
-    })?;
-    Ok(sri)
+    })
+}
+
+/// Whether the content stored for `sri` hashes right.
+fn intact(cache: &Cache, sri: &Integrity) -> bool {
+    match content::open(cache, sri) {
+        Ok((file, _)) => matches!(content::hash_file(&file, sri), Ok(Some(_))),
+        Err(_) => false,
+    }
 }
 
 #[cfg(all(not(windows), not(target_family = "wasm")))]

@@ -50,8 +50,9 @@ pairs! {
     fn read_hash / read_hash_sync(sri: &Integrity) -> Vec<u8>;
     /// The index entry for `key`, if any.
     fn metadata / metadata_sync(key: impl AsRef<str>) -> Option<Metadata>;
-    /// Whether content with integrity `sri` is stored.
-    fn exists / exists_sync(sri: &Integrity) -> bool;
+    /// Whether content with integrity `sri` is stored, or the error that
+    /// kept it from being told.
+    fn try_exists / try_exists_sync(sri: &Integrity) -> bool;
     /// Removes the entry for `key` (content stays).
     fn remove / remove_sync(key: impl AsRef<str>) -> ();
     /// Deletes the content file for `sri`.
@@ -61,6 +62,23 @@ pairs! {
 }
 
 impl Cache {
+    /// Whether content with integrity `sri` is stored; `false` also when
+    /// that cannot be told.
+    ///
+    /// Blocking form; see [`crate::exists_sync`].
+    pub fn exists_sync(&self, sri: &Integrity) -> bool {
+        crate::ops::blocking::exists(self, sri)
+    }
+
+    /// Whether content with integrity `sri` is stored; `false` also when
+    /// that cannot be told.
+    ///
+    /// Async form; see [`crate::exists`].
+    #[cfg(feature = "async")]
+    pub async fn exists(&self, sri: &Integrity) -> bool {
+        crate::ops::asynchronous::exists(self, sri).await
+    }
+
     /// Writes `data` under `key`, hashed with `algo`.
     ///
     /// Blocking form; see [`crate::write_with_algo_sync`].
@@ -145,5 +163,52 @@ impl Cache {
     #[cfg(feature = "async")]
     pub fn list(&self) -> crate::index::EntryStream {
         crate::list(self)
+    }
+}
+
+impl crate::RemoveOpts {
+    /// Removes the entry for `key` as these options say, blocking.
+    ///
+    /// A missing cache directory holds no entry and is not created.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key;
+    /// [`Error::Io`](crate::Error::Io) on file-system failures.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// capcache::write_sync(dir, "k", b"v")?;
+    /// capcache::RemoveOpts::new().remove_sync(dir, "k")?;
+    /// assert!(capcache::metadata_sync(dir, "k")?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn remove_sync<C: crate::IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<()> {
+        crate::ops::blocking::remove_with_opts(cache, key, self)
+    }
+
+    /// Removes the entry for `key` as these options say, off the executor
+    /// thread. See [`RemoveOpts::remove_sync`](crate::RemoveOpts::remove_sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// capcache::write_sync(dir, "k", b"v")?;
+    /// smol::block_on(capcache::RemoveOpts::new().remove_fully(true).remove(dir, "k"))?;
+    /// assert!(capcache::metadata_sync(dir, "k")?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "async")]
+    pub async fn remove<C: crate::IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<()> {
+        crate::ops::asynchronous::remove_with_opts(cache, key, self).await
     }
 }

@@ -127,6 +127,93 @@ impl WriteOpts {
         crate::ops::asynchronous::open_writer(cache, None, self).await
     }
 
+    /// Starts linking `target` into the cache under `key` with these
+    /// options (feature `link_to`): read it through the returned
+    /// [`SyncToLinker`](crate::SyncToLinker), then commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let target = tmp.path().join("f");
+    /// std::fs::write(&target, b"abc")?;
+    /// let opts = capcache::WriteOpts::new().algorithm(capcache::Algorithm::Sha256).size(3);
+    /// let sri = opts.link_to_sync(&dir, "k", &target)?.commit()?;
+    /// assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
+    /// assert_eq!(capcache::read_sync(&dir, "k")?, b"abc");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "link_to")]
+    pub fn link_to_sync<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        let key = Some(key.as_ref().to_owned());
+        crate::SyncToLinker::start(cache.into_source().open()?, key, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache as content only (no index
+    /// entry); see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(feature = "link_to")]
+    pub fn link_to_hash_sync<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        crate::SyncToLinker::start(cache.into_source().open()?, None, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache under `key`, off the executor
+    /// thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, key) = (cache.into_source(), Some(key.as_ref().to_owned()));
+        let target = target.as_ref().to_path_buf();
+        let start = move || crate::SyncToLinker::start(source.open()?, key, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+
+    /// Starts linking `target` into the cache as content only, off the
+    /// executor thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to_hash<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, target) = (cache.into_source(), target.as_ref().to_path_buf());
+        let start = move || crate::SyncToLinker::start(source.open()?, None, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+
     pub(crate) fn algorithm_or_default(&self) -> Algorithm {
         self.algorithm.unwrap_or(Algorithm::Sha512)
     }

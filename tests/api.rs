@@ -732,8 +732,13 @@ fn reads_of_a_missing_cache_path_find_nothing_and_create_nothing() {
         Err(Error::InvalidIntegrity { .. })
     ));
     assert_eq!(capcache::metadata_sync(&path, "k").unwrap(), None);
-    assert!(!capcache::exists_sync(&path, &good).unwrap());
-    assert!(capcache::exists_sync(&path, &sri).is_err());
+    assert!(!capcache::try_exists_sync(&path, &good).unwrap());
+    assert!(matches!(
+        capcache::try_exists_sync(&path, &sri),
+        Err(Error::InvalidIntegrity { .. })
+    ));
+    assert!(!capcache::exists_sync(&path, &sri));
+    assert!(!capcache::exists_sync(&path, &good));
     assert!(not_found(
         capcache::SyncReader::open(&path, "k").unwrap_err()
     ));
@@ -746,7 +751,7 @@ fn reads_of_a_missing_cache_path_find_nothing_and_create_nothing() {
     block_on(async {
         assert!(not_found(capcache::read(&path, "k").await.unwrap_err()));
         assert_eq!(capcache::metadata(&path, "k").await.unwrap(), None);
-        assert!(!capcache::exists(&path, &good).await.unwrap());
+        assert!(!capcache::try_exists(&path, &good).await.unwrap());
     });
     assert!(!tmp.path().join("no").exists(), "a read created the cache");
     assert!(!to.exists());
@@ -768,4 +773,147 @@ fn a_key_rewritten_many_times_keeps_a_small_bucket() {
     assert!(len < 64 * 1024, "bucket grew to {len} bytes");
     assert_eq!(cache.read_sync("hot").unwrap(), 999u32.to_le_bytes());
     assert_eq!(sorted_ok(cache.list_sync().collect()).len(), 1);
+}
+
+/// Only a write creates a cache: listing, removal, clearing, compaction and
+/// maintenance of a path that does not exist find nothing, succeed, and
+/// leave no directory behind.
+#[test]
+fn only_a_write_creates_the_cache_directory() {
+    let tmp = tempdir();
+    let path = tmp.path().join("absent");
+    let sri = Integrity::from(b"v");
+    assert_eq!(capcache::list_sync(&path).count(), 0);
+    assert_eq!(capcache::index::ls(&path).count(), 0);
+    assert_eq!(capcache::last_verified_sync(&path).unwrap(), None);
+    capcache::clear_sync(&path).unwrap();
+    capcache::remove_hash_sync(&path, &sri).unwrap();
+    capcache::remove_sync(&path, "k").unwrap();
+    capcache::RemoveOpts::new()
+        .remove_fully(true)
+        .remove_sync(&path, "k")
+        .unwrap();
+    capcache::index::delete(&path, "k").unwrap();
+    assert_eq!(capcache::index::compact(&path, "k").unwrap(), 0);
+    let stats = capcache::verify_sync(&path, capcache::VerifyOpts::new()).unwrap();
+    assert_eq!(stats, capcache::VerifyStats::default());
+    let stats = capcache::gc_sync(&path, capcache::GcOpts::new()).unwrap();
+    assert_eq!(stats, capcache::GcStats::default());
+    assert!(matches!(
+        capcache::remove_sync(&path, ""),
+        Err(Error::InvalidKey { .. })
+    ));
+    #[cfg(feature = "async")]
+    block_on(async {
+        use futures_lite::StreamExt;
+        assert_eq!(capcache::list(&path).count().await, 0);
+        capcache::clear(&path).await.unwrap();
+        capcache::remove(&path, "k").await.unwrap();
+        assert_eq!(capcache::last_verified(&path).await.unwrap(), None);
+    });
+    assert!(
+        !path.exists(),
+        "an operation other than a write created the cache"
+    );
+    capcache::write_sync(&path, "k", b"v").unwrap();
+    assert!(path.exists());
+}
+
+/// `RemoveOpts` as in cacache-rs: by default a tombstone (content stays);
+/// `remove_fully` takes the key's lines out of its bucket and its content
+/// off the disk, unless another key still uses that content.
+#[test]
+fn remove_opts_remove_fully_removes_lines_and_unshared_content() {
+    for api in Api::ALL {
+        let (_tmp, cache) = new_cache();
+        let dir = root(&cache).to_path_buf();
+        let own = api.write(&cache, "own", b"mine alone").unwrap();
+        let shared = api.write(&cache, "a", b"shared").unwrap();
+        api.write(&cache, "b", b"shared").unwrap();
+
+        capcache::RemoveOpts::new()
+            .remove_sync(&dir, "own")
+            .unwrap();
+        assert_eq!(api.metadata(&cache, "own").unwrap(), None);
+        assert!(
+            api.exists(&cache, &own).unwrap(),
+            "{api:?}: default keeps content"
+        );
+        api.write(&cache, "own", b"mine alone").unwrap();
+
+        let fully = capcache::RemoveOpts::new().remove_fully(true);
+        match api {
+            #[cfg(feature = "async")]
+            Api::AsyncPath | Api::AsyncHandle => {
+                block_on(fully.remove(&cache, "own")).unwrap();
+                block_on(fully.remove(&dir, "a")).unwrap();
+            }
+            _ => {
+                fully.remove_sync(&cache, "own").unwrap();
+                fully.remove_sync(&dir, "a").unwrap();
+            }
+        }
+        let bucket = bucket_path(&dir, IndexFormat::Npm, "own");
+        assert!(!bucket.exists(), "{api:?}: the emptied bucket stays");
+        assert_eq!(api.metadata(&cache, "own").unwrap(), None);
+        assert!(!api.exists(&cache, &own).unwrap(), "{api:?}: content stays");
+        assert_eq!(api.metadata(&cache, "a").unwrap(), None);
+        assert!(
+            api.exists(&cache, &shared).unwrap(),
+            "{api:?}: shared content went"
+        );
+        assert_eq!(api.read(&cache, "b").unwrap(), b"shared");
+
+        fully.remove_sync(&cache, "b").unwrap();
+        assert!(!api.exists(&cache, &shared).unwrap(), "{api:?}");
+        assert!(content_files(&dir).is_empty(), "{api:?}");
+    }
+}
+
+/// `exists` answers `false` where `try_exists` reports an error.
+#[test]
+fn exists_is_a_bool_and_try_exists_reports_errors() {
+    let (_tmp, cache) = new_cache();
+    let sri = cache.write_sync("k", b"v").unwrap();
+    let odd: Integrity = "sha1-deadbeef".parse().unwrap();
+    assert!(cache.exists_sync(&sri));
+    assert!(capcache::exists_sync(root(&cache), &sri));
+    assert!(!cache.exists_sync(&odd));
+    assert!(matches!(
+        cache.try_exists_sync(&odd),
+        Err(Error::InvalidIntegrity { .. })
+    ));
+    #[cfg(feature = "async")]
+    block_on(async {
+        assert!(cache.exists(&sri).await);
+        assert!(!capcache::exists(root(&cache), &odd).await);
+        assert!(matches!(
+            capcache::try_exists(root(&cache), &odd).await,
+            Err(Error::InvalidIntegrity { .. })
+        ));
+    });
+}
+
+/// The index is a key -> metadata store of its own, as in cacache-rs's own
+/// tests: an integrity ssri parses but no content file could be named by
+/// (`sha1-deadbeef`) is stored and found; only reading its content fails.
+#[test]
+fn the_index_stores_any_integrity_ssri_parses() {
+    let (_tmp, cache) = new_cache();
+    let sri: Integrity = "sha1-deadbeef".parse().unwrap();
+    let opts = WriteOpts::new().integrity(sri.clone()).time(1234567);
+    assert_eq!(capcache::index::insert(&cache, "hello", opts).unwrap(), sri);
+    let found = capcache::index::find(&cache, "hello").unwrap().unwrap();
+    assert_eq!(found.integrity, sri);
+    assert_eq!(found.time, 1234567);
+    let listed: Vec<_> = capcache::index::ls(&cache)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(listed, [found]);
+    assert!(matches!(
+        cache.read_sync("hello"),
+        Err(Error::BadIndex { key, .. }) if key == "hello"
+    ));
+    capcache::index::delete(&cache, "hello").unwrap();
+    assert_eq!(capcache::index::find(&cache, "hello").unwrap(), None);
 }

@@ -269,3 +269,103 @@ fn link_to_hash_links_content_only(api: Api) {
         .file_type()
         .is_symlink());
 }
+
+/// cacache-rs's streaming linkers: the caller reads the target through the
+/// linker, `commit` links it; `open` expects the size the file has when
+/// opened, and `WriteOpts` expectations that do not hold link nothing.
+#[test]
+fn linkers_hash_what_is_read_and_check_expectations() {
+    let (tmp, cache) = new_cache();
+    let dir = root(&cache).to_path_buf();
+    let target = tmp.path().join("target.bin");
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&target, &data).unwrap();
+
+    let mut linker = capcache::SyncToLinker::open(&dir, "k", &target).unwrap();
+    let mut head = [0u8; 1000];
+    linker.read_exact(&mut head).unwrap();
+    assert_eq!(head[..], data[..1000]);
+    // The rest is read by commit itself.
+    let sri = linker.commit().unwrap();
+    assert_eq!(capcache::read_sync(&dir, "k").unwrap(), data);
+    assert_eq!(
+        capcache::metadata_sync(&dir, "k").unwrap().unwrap().size,
+        data.len()
+    );
+    let only = capcache::SyncToLinker::open_hash(&dir, &target)
+        .unwrap()
+        .commit()
+        .unwrap();
+    assert_eq!(only, sri);
+
+    let wrong_size = capcache::WriteOpts::new().size(5);
+    let err = wrong_size
+        .link_to_sync(&dir, "w", &target)
+        .unwrap()
+        .commit()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SizeMismatch {
+                expected: 5,
+                found: 200_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let other = Integrity::from(b"something else");
+    let wrong_sri = capcache::WriteOpts::new().integrity(other);
+    let err = wrong_sri
+        .link_to_hash_sync(&dir, &target)
+        .unwrap()
+        .commit()
+        .unwrap_err();
+    assert!(matches!(err, Error::IntegrityMismatch { .. }), "{err:?}");
+    assert_eq!(capcache::metadata_sync(&dir, "w").unwrap(), None);
+
+    let capability_only =
+        Cache::from_dir(Dir::open_ambient_dir(&dir, cap_std::ambient_authority()).unwrap());
+    let err = capcache::SyncToLinker::open(&capability_only, "c", &target).unwrap_err();
+    assert!(matches!(err, Error::OutsideCache { .. }), "{err:?}");
+
+    #[cfg(feature = "async")]
+    block_on(async {
+        use futures_lite::io::AsyncReadExt;
+        let mut linker = capcache::ToLinker::open(&dir, "a", &target).await.unwrap();
+        let mut all = Vec::new();
+        linker.read_to_end(&mut all).await.unwrap();
+        assert_eq!(all, data);
+        assert_eq!(linker.commit().await.unwrap(), sri);
+        let linker = capcache::ToLinker::open_hash(&dir, &target).await.unwrap();
+        assert_eq!(linker.commit().await.unwrap(), sri);
+        let opts = capcache::WriteOpts::new().algorithm(Algorithm::Sha256);
+        let sha256 = opts
+            .link_to(&dir, "a256", &target)
+            .await
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
+        assert_eq!(sha256.pick_algorithm(), Algorithm::Sha256);
+        assert_eq!(capcache::read(&dir, "a256").await.unwrap(), data);
+    });
+}
+
+/// Linking a file whose content is stored damaged replaces the damage, so
+/// the link that returned `Ok` reads back.
+#[test]
+fn linking_over_damaged_content_replaces_it() {
+    let (tmp, cache) = new_cache();
+    let target = tmp.path().join("t");
+    std::fs::write(&target, b"the value").unwrap();
+    let sri = cache.write_sync("stored", b"the value").unwrap();
+    std::fs::write(content_path(root(&cache), &sri), b"THE VALUE").unwrap();
+    assert_eq!(
+        capcache::link_to_sync(&cache, "linked", &target).unwrap(),
+        sri
+    );
+    assert_eq!(cache.read_sync("linked").unwrap(), b"the value");
+    assert_eq!(cache.read_sync("stored").unwrap(), b"the value");
+}

@@ -157,7 +157,7 @@ impl AnyReader {
         match self {
             AnyReader::Sync(r) => r.check(),
             #[cfg(feature = "async")]
-            AnyReader::Async(r) => block_on(r.check()),
+            AnyReader::Async(r) => r.check(),
         }
     }
 }

@@ -66,6 +66,28 @@ pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Where cacache-rs puts content for `sri` whatever its digest's length
+/// (its tests store `sha1-deadbeef`): only to remove such a file, never to
+/// read one. Hex digits cannot leave the shard, so any length of three
+/// bytes or more names a file under `content-v2/<algo>/`.
+pub(crate) fn lenient_content_path(sri: &Integrity) -> Option<PathBuf> {
+    if let Ok(path) = content_path(sri) {
+        return Some(path);
+    }
+    let hash = sri.hashes.first()?;
+    digest_len(hash.algorithm)?;
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(hash.digest.as_bytes())
+        .ok()
+        .filter(|bytes| bytes.len() >= 3)?;
+    let hex = crate::format::to_hex(&digest);
+    let mut path = PathBuf::from(hash.algorithm.to_string());
+    path.push(&hex[0..2]);
+    path.push(&hex[2..4]);
+    path.push(&hex[4..]);
+    Some(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +104,19 @@ mod tests {
                 "sha256/2c/f2/4dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
             )
         );
+    }
+
+    #[test]
+    fn lenient_paths_are_cacache_rs_paths_of_odd_digests() {
+        let sri: Integrity = "sha1-deadbeef".parse().unwrap();
+        assert_eq!(
+            lenient_content_path(&sri),
+            Some(PathBuf::from("sha1/75/e6/9d6de79f"))
+        );
+        for refused in ["sha512-!!!", "sha256-../../etc/passwd", "sha1-AAA="] {
+            let sri: Integrity = refused.parse().unwrap();
+            assert_eq!(lenient_content_path(&sri), None, "{refused}");
+        }
     }
 
     #[test]

@@ -176,7 +176,6 @@ pub(crate) fn to_metadata(cache: &Cache, rel: &Path, raw: RawEntry) -> Result<Op
     let integrity: Integrity = sri_text
         .parse()
         .map_err(|e| bad(format!("integrity {sri_text:?}: {e}")))?;
-    content::checked_integrity(&integrity).map_err(|e| bad(e.to_string()))?;
     let size = match raw.size {
         Some(size) => {
             usize::try_from(size).map_err(|_| bad(format!("size {size} does not fit usize")))?
@@ -194,15 +193,44 @@ pub(crate) fn to_metadata(cache: &Cache, rel: &Path, raw: RawEntry) -> Result<Op
 }
 
 /// The latest entry for `key`, or `None` if it has none or was deleted.
+///
+/// The index is a key → metadata store in its own right: any integrity
+/// that parses is returned, even one that cannot name a content file
+/// (cacache-rs's tests insert `sha1-deadbeef`); [`find_content`] is for
+/// reading the content.
 pub(crate) fn find(cache: &Cache, key: &str) -> Result<Option<Metadata>> {
+    find_in(cache, key).map(|(_, entry)| entry)
+}
+
+/// The latest entry for `key` and its bucket.
+fn find_in(cache: &Cache, key: &str) -> Result<(PathBuf, Option<Metadata>)> {
     let format = cache.index_format()?;
     let rel = bucket_rel(format, key);
     let Some(bucket) = read(cache, &rel)? else {
-        return Ok(None);
+        return Ok((rel, None));
     };
-    match line::latest_for(format, &bucket, key) {
-        Some(raw) => to_metadata(cache, &rel, raw),
-        None => Ok(None),
+    let entry = match line::latest_for(format, &bucket, key) {
+        Some(raw) => to_metadata(cache, &rel, raw)?,
+        None => None,
+    };
+    Ok((rel, entry))
+}
+
+/// The latest entry for `key`, to read its content: [`Error::EntryNotFound`]
+/// without one, [`Error::BadIndex`] if its integrity cannot name a content
+/// file.
+pub(crate) fn find_content(cache: &Cache, key: &str) -> Result<Metadata> {
+    let (rel, entry) = find_in(cache, key)?;
+    let entry = entry.ok_or_else(|| Error::EntryNotFound {
+        key: key.to_owned(),
+    })?;
+    match content::checked_integrity(&entry.integrity) {
+        Ok(_) => Ok(entry),
+        Err(e) => Err(Error::BadIndex {
+            path: display(cache, &rel),
+            key: entry.key,
+            reason: e.to_string(),
+        }),
     }
 }
 

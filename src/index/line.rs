@@ -35,10 +35,33 @@ impl RawEntry {
     }
 }
 
+/// cacache-rs's line: every field, `"raw_metadata":null` included, so that
+/// a bucket we write in its format holds the bytes it would have written.
+#[derive(Serialize)]
+struct AllFields<'a> {
+    key: &'a str,
+    integrity: Option<&'a str>,
+    time: u128,
+    size: Option<u64>,
+    metadata: &'a Value,
+    raw_metadata: Option<&'a [u8]>,
+}
+
 /// Serializes `entry` as one appendable line, leading newline included.
 pub(crate) fn encode(format: IndexFormat, entry: &RawEntry) -> Vec<u8> {
     // Serializing these plain fields cannot fail (string keys, finite numbers).
-    let json = serde_json::to_vec(entry).unwrap_or_default();
+    let json = match format {
+        IndexFormat::Npm => serde_json::to_vec(entry),
+        IndexFormat::CacacheRs => serde_json::to_vec(&AllFields {
+            key: &entry.key,
+            integrity: entry.integrity.as_deref(),
+            time: entry.time,
+            size: entry.size,
+            metadata: &entry.metadata,
+            raw_metadata: entry.raw_metadata.as_deref(),
+        }),
+    }
+    .unwrap_or_default();
     let hash = format.line_hash(&json);
     let mut line = Vec::with_capacity(json.len() + hash.len() + 2);
     line.push(b'\n');
@@ -121,6 +144,26 @@ mod tests {
         bucket.extend_from_slice(&encode(f, &entry("c")));
         let keys: Vec<_> = decode(f, &bucket).map(|e| e.key).collect();
         assert_eq!(keys, ["a", "c"]);
+    }
+
+    #[test]
+    fn cacache_rs_lines_spell_every_field() {
+        let line = encode(IndexFormat::CacacheRs, &entry("a"));
+        let json = std::str::from_utf8(&line)
+            .unwrap()
+            .split('\t')
+            .nth(1)
+            .unwrap();
+        assert_eq!(
+            json,
+            r#"{"key":"a","integrity":"sha512-x","time":1,"size":2,"metadata":null,"raw_metadata":null}"#
+        );
+        let npm = encode(IndexFormat::Npm, &entry("a"));
+        assert!(!std::str::from_utf8(&npm).unwrap().contains("raw_metadata"));
+        assert_eq!(
+            decode(IndexFormat::CacacheRs, &line).next(),
+            Some(entry("a"))
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl EntryIter {
     }
 
     fn start(source: CacheSource) -> Result<Option<Walk>> {
-        let cache = source.open()?;
+        // Listing a cache that does not exist finds nothing and creates nothing.
+        let Some(cache) = source.open_existing()? else {
+            return Ok(None);
+        };
         let format = cache.index_format()?;
         // A handle of its own: the walk outlives this call. (`try_clone`
         // would be shorter but is unsupported on WASI.)

@@ -17,7 +17,11 @@ pub use list::EntryStream;
 
 use crate::cache::IntoCache;
 use crate::error::Result;
-use crate::metadata::Metadata;
+
+/// cacache-rs's `index::Metadata`: the same type as [`crate::Metadata`].
+pub use crate::metadata::Metadata;
+/// cacache-rs's `index::RemoveOpts`: the same type as [`crate::RemoveOpts`].
+pub use crate::remove_opts::RemoveOpts;
 
 #[cfg(feature = "async")]
 pub use crate::ops::asynchronous::metadata as find_async;

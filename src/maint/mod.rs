@@ -2,6 +2,7 @@
 //! and [`gc`](crate::gc_sync) (evict by size and age).
 
 pub(crate) mod gc;
+pub(crate) mod purge;
 mod sweep;
 pub(crate) mod verify;
 mod walk;

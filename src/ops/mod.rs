@@ -1,21 +1,21 @@
-//! The operations, written once in `body.rs` and compiled twice.
+//! The operations, written once and compiled twice.
 //!
+//! Each file here holds one group of operations as `#[maybe] async fn`s.
 //! `blocking` binds `maybe` to `maybe_async::must_be_sync` (which erases
 //! `async` and `.await`) and `rt` to the inline shim; `asynchronous` binds
-//! `maybe` to `must_be_async` and `rt` to the shim that moves the work off the
-//! executor. Nothing in `body.rs` knows which one it is.
+//! `maybe` to `must_be_async` and `rt` to the shim that moves the work off
+//! the executor. The files import both from their parent and do not know
+//! which one it is.
+//!
+//! Each operation moves its arguments into owned values and does all file
+//! I/O and hashing inside one `rt::run` closure: one hop to the blocking
+//! pool per call in the async build, none in the blocking build.
 
-pub(crate) mod blocking {
-    use crate::rt::sync as rt;
-    use maybe_async::must_be_sync as maybe;
+// `#[path]` takes a literal and rustfmt follows only declarations it can
+// read, so each instantiation lists the files (relative to this folder).
+pub(crate) mod blocking;
 
-    include!("body.rs");
-}
-
+// Loading each file twice is the point: once per instantiation.
 #[cfg(feature = "async")]
-pub(crate) mod asynchronous {
-    use crate::rt::asynchronous as rt;
-    use maybe_async::must_be_async as maybe;
-
-    include!("body.rs");
-}
+#[allow(clippy::duplicate_mod)]
+pub(crate) mod asynchronous;

@@ -1,10 +1,13 @@
 //! The async stream types: [`Writer`] (`AsyncWrite`) and [`Reader`]
 //! (`AsyncRead`), thin wrappers that run the blocking [`SyncWriter`] and
 //! [`SyncReader`] off the executor thread (natively on smol's blocking pool,
-//! inline on WASI, which has no threads).
+//! inline on WASI, which has no threads). With the `tokio` feature they
+//! implement tokio's `AsyncRead`/`AsyncWrite` too, by the same path: the
+//! blocking pool is the `blocking` crate's own and needs no smol executor.
 
-use std::io;
+use std::io::{self, Read};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_lite::io::{AsyncRead, AsyncWrite};
@@ -16,7 +19,7 @@ use crate::error::Result;
 use crate::write_opts::WriteOpts;
 
 #[cfg(not(target_family = "wasm"))]
-type Shim<T> = smol::Unblock<T>;
+pub(super) type Shim<T> = smol::Unblock<T>;
 
 /// Bytes buffered between the executor and the blocking thread (smol's
 /// default is 8 MiB per stream).
@@ -24,21 +27,22 @@ type Shim<T> = smol::Unblock<T>;
 const BUFFER: usize = 1024 * 1024;
 
 #[cfg(not(target_family = "wasm"))]
-fn shim<T>(io: T) -> Shim<T> {
+pub(super) fn shim<T>(io: T) -> Shim<T> {
     smol::Unblock::with_capacity(BUFFER, io)
 }
 
 #[cfg(target_family = "wasm")]
-fn shim<T>(io: T) -> Shim<T> {
+pub(super) fn shim<T>(io: T) -> Shim<T> {
     Inline(io)
 }
 #[cfg(target_family = "wasm")]
-type Shim<T> = Inline<T>;
+pub(super) type Shim<T> = Inline<T>;
 
 /// Writes a value into the cache piece by piece ([`AsyncWrite`]); the async
 /// twin of [`SyncWriter`], with the same guarantees: nothing is visible
 /// before [`Writer::commit`], a dropped writer leaves nothing behind, and
-/// mismatched expectations fail the commit.
+/// mismatched expectations fail the commit. With the `tokio` feature it
+/// also implements `tokio::io::AsyncWrite` (see the impl for an example).
 ///
 /// # Examples
 ///
@@ -117,6 +121,13 @@ impl AsyncWrite for Writer {
 /// async twin of [`SyncReader`]. Call [`Reader::check`] before trusting the
 /// data.
 ///
+/// The file is read and hashed on the blocking pool (inline on WASI) ahead
+/// of the consumer; on a mismatch the final read fails with
+/// [`io::ErrorKind::InvalidData`], as [`SyncReader`]'s does. With the
+/// `tokio` feature `Reader` also implements `tokio::io::AsyncRead` (see the
+/// impl for an example); import only one of the two `AsyncReadExt` traits
+/// in a scope, or their methods are ambiguous.
+///
 /// # Examples
 ///
 /// ```
@@ -129,7 +140,7 @@ impl AsyncWrite for Writer {
 ///     let mut reader = capcache::Reader::open(dir, "k").await?;
 ///     let mut data = Vec::new();
 ///     reader.read_to_end(&mut data).await?;
-///     reader.check().await?;
+///     reader.check()?;
 ///     assert_eq!(data, b"streamed");
 ///     Ok::<_, Box<dyn std::error::Error>>(())
 /// })?;
@@ -137,7 +148,10 @@ impl AsyncWrite for Writer {
 /// # }
 /// ```
 pub struct Reader {
-    inner: Shim<SyncReader>,
+    inner: Shim<Shared>,
+    /// The same reader as in `inner`, for [`Reader::check`] to take back
+    /// without awaiting the blocking task.
+    sync: Shared,
 }
 
 impl std::fmt::Debug for Reader {
@@ -148,7 +162,11 @@ impl std::fmt::Debug for Reader {
 
 impl Reader {
     pub(crate) fn new(sync: SyncReader) -> Reader {
-        Reader { inner: shim(sync) }
+        let sync = Shared(Arc::new(Mutex::new(Some(sync))));
+        Reader {
+            inner: shim(sync.clone()),
+            sync,
+        }
     }
 
     /// Opens the value stored under `key`; see [`SyncReader::open`].
@@ -161,11 +179,53 @@ impl Reader {
         crate::ops::asynchronous::open_hash_reader(cache, sri).await
     }
 
-    /// Reads what is left and reports whether the data matched its
-    /// integrity; see [`SyncReader::check`].
-    pub async fn check(self) -> Result<Algorithm> {
-        let sync = self.inner.into_inner().await;
-        crate::rt::asynchronous::run(move || sync.check()).await
+    /// Reports whether the data matched its integrity, returning the
+    /// algorithm that verified it (cacache-rs's signature: a plain `fn`).
+    ///
+    /// Once the reader has reached the end of the value (a read returned 0
+    /// bytes, or the last read failed with the mismatch), the data has been
+    /// hashed already, off the executor thread: `check` only hands over
+    /// the verdict, doing no I/O and no hashing. Called earlier, it waits
+    /// for a read already under way on the pool (at most 1 MiB), then reads
+    /// and hashes what is left on the calling thread, as
+    /// [`SyncReader::check`] does, which blocks an executor for that long:
+    /// read to the end first (`read_to_end`, `copy`, …) in async code.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if the
+    /// data did not match; [`Error::Io`](crate::Error::Io) if the rest
+    /// could not be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::io::AsyncReadExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// capcache::write_sync(dir, "k", b"checked")?;
+    /// smol::block_on(async {
+    ///     let mut reader = capcache::Reader::open(dir, "k").await?;
+    ///     let mut data = String::new();
+    ///     reader.read_to_string(&mut data).await?;
+    ///     // Remember to check that the data you got was correct!
+    ///     assert_eq!(reader.check()?, capcache::Algorithm::Sha512);
+    ///     assert_eq!(data, "checked");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check(self) -> Result<Algorithm> {
+        let Reader { inner, sync } = self;
+        // Waits at most for a read in flight on the blocking pool; after
+        // that the pool's task finds the reader gone and stops.
+        let taken = sync.lock().take();
+        drop(inner);
+        taken
+            .expect("only `check` takes the reader, and it consumes the Reader")
+            .check()
     }
 }
 
@@ -176,6 +236,123 @@ impl AsyncRead for Reader {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+/// The [`SyncReader`] shared between the blocking task that reads it and
+/// [`Reader::check`], which takes it back synchronously: `smol::Unblock`
+/// gives its inner value back only through an `async fn`.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Option<SyncReader>>>);
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Option<SyncReader>> {
+        // A panic in a read leaves the reader as usable as any I/O error does.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Read for Shared {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.lock().as_mut() {
+            Some(reader) => reader.read(buf),
+            // Taken by `check`: nobody reads this stream any more.
+            None => Ok(0),
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_io {
+    //! tokio's I/O traits, by the same path as the futures-io ones.
+
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{ready, Context, Poll};
+
+    use futures_lite::io::{AsyncRead, AsyncWrite};
+
+    use super::{Reader, Writer};
+
+    /// `tokio::io::AsyncRead` (feature `tokio`): the same verified stream as
+    /// the futures-io impl, so `tokio::io::copy`, `read_to_end` and the
+    /// other `tokio::io::AsyncReadExt` methods work under a tokio runtime.
+    /// The file is still read and hashed on the blocking pool, not on
+    /// tokio's threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tokio::io::AsyncReadExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().to_owned();
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// runtime.block_on(async {
+    ///     capcache::write(&dir, "k", b"via tokio").await?;
+    ///     let mut reader = capcache::Reader::open(&dir, "k").await?;
+    ///     let mut data = Vec::new();
+    ///     reader.read_to_end(&mut data).await?;
+    ///     reader.check()?;
+    ///     assert_eq!(data, b"via tokio");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    impl tokio::io::AsyncRead for Reader {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let n = ready!(AsyncRead::poll_read(self, cx, buf.initialize_unfilled()))?;
+            buf.advance(n);
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// `tokio::io::AsyncWrite` (feature `tokio`): the same stream as the
+    /// futures-io impl. `shutdown` only flushes, as `close` does: the value
+    /// becomes visible with [`Writer::commit`], and a writer dropped without
+    /// it leaves nothing behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tokio::io::AsyncWriteExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().to_owned();
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// runtime.block_on(async {
+    ///     let mut writer = capcache::Writer::create(&dir, "k").await?;
+    ///     writer.write_all(b"via tokio").await?;
+    ///     writer.shutdown().await?;
+    ///     let sri = writer.commit().await?;
+    ///     assert_eq!(capcache::read_hash(&dir, &sri).await?, b"via tokio");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    impl tokio::io::AsyncWrite for Writer {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            AsyncWrite::poll_write(self, cx, buf)
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            AsyncWrite::poll_flush(self, cx)
+        }
+
+        /// Flushes only, as `poll_close` does.
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            AsyncWrite::poll_close(self, cx)
+        }
     }
 }
 

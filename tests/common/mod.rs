@@ -363,10 +363,10 @@ impl Api {
 
     pub fn exists(self, c: &Cache, sri: &Integrity) -> Result<bool> {
         dispatch!(self,
-            sync_path: capcache::exists_sync(root(c), sri),
-            sync_handle: c.exists_sync(sri),
-            async_path: capcache::exists(root(c), sri),
-            async_handle: c.exists(sri),
+            sync_path: capcache::try_exists_sync(root(c), sri),
+            sync_handle: c.try_exists_sync(sri),
+            async_path: capcache::try_exists(root(c), sri),
+            async_handle: c.try_exists(sri),
         )
     }
 

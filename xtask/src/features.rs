@@ -5,6 +5,22 @@ use std::fmt;
 /// The library's optional features; the matrix tests every subset of them.
 pub const FEATURES: [&str; 3] = ["async", "mmap", "link_to"];
 
+/// Features tested once per target, with the default features, instead of
+/// in every combination: each only adds trait impls for another ecosystem
+/// (tokio's I/O traits on the async streams, miette's `Diagnostic` on the
+/// error type) over code the matrix already covers.
+pub const COMPANIONS: [&str; 2] = ["tokio", "miette"];
+
+/// Whether `text` (as `--features` takes it) names exactly the [`COMPANIONS`].
+pub fn names_companions(text: &str) -> bool {
+    let mut names: Vec<&str> = text.split([',', ' ']).filter(|n| !n.is_empty()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut companions = COMPANIONS;
+    companions.sort_unstable();
+    names == companions
+}
+
 /// A subset of [`FEATURES`], as a bit mask over its indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeatureSet(u8);
@@ -97,5 +113,14 @@ mod tests {
         );
         assert_eq!(FeatureSet(0).cargo_args(), ["--no-default-features"]);
         assert!(FeatureSet::parse("tokio").is_err());
+    }
+
+    #[test]
+    fn companions_are_named_together_in_any_order() {
+        assert!(names_companions("tokio,miette"));
+        assert!(names_companions("miette tokio"));
+        assert!(!names_companions("tokio"));
+        assert!(!names_companions("tokio,miette,async"));
+        assert!(!names_companions(""));
     }
 }

@@ -39,7 +39,9 @@ Options:
                   x86_64-pc-windows-gnu, x86_64-apple-darwin, aarch64-apple-darwin.
   --features SET  Only feature set SET (repeatable), e.g. `async,mmap`; `none` or an
                   empty string is the empty set. Default: all 8 subsets of
-                  async, mmap and link_to.
+                  async, mmap and link_to. `tokio,miette` selects the cells of
+                  those two features instead (with the default features: host
+                  clippy and tests, a wasm32-wasip1 clippy); a full run has them.
   --jobs N        Run up to N lanes of cells at once (default: 2, or 1 on a single core).
   --strict        Fail when any cell is skipped (for CI, where every tool is installed).
   --list          Print the cells and their commands instead of running them.
@@ -151,8 +153,13 @@ fn parse_options(args: &[String], host: &str) -> Result<Option<Options>, String>
                     .ok_or(format!("--jobs {jobs}: expected a positive number"))?;
             }
             "--features" => {
-                let set = FeatureSet::parse(&value()?)?;
+                let text = value()?;
                 let sets = options.selection.feature_sets.get_or_insert_with(Vec::new);
+                if features::names_companions(&text) {
+                    options.selection.companions = true;
+                    continue;
+                }
+                let set = FeatureSet::parse(&text)?;
                 if !sets.contains(&set) {
                     sets.push(set);
                 }
@@ -246,6 +253,16 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(sets, ["none", "mmap"]);
+    }
+
+    #[test]
+    fn companions_select_their_cells_instead_of_every_set() {
+        let o = parse(&["--features", "tokio,miette"]).unwrap().unwrap();
+        assert!(o.selection.companions);
+        assert_eq!(o.selection.feature_sets.unwrap(), []);
+        let o = parse(&["--features=async"]).unwrap().unwrap();
+        assert!(!o.selection.companions);
+        assert!(!Options::default().selection.companions);
     }
 
     #[test]

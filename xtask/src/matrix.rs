@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use crate::cmd::Cmd;
-use crate::features::{FeatureSet, FEATURES};
+use crate::features::{FeatureSet, COMPANIONS, FEATURES};
 use crate::tools::{Tools, Wine};
 use crate::wine;
 use crate::workspace::{Package, Workspace};
@@ -62,6 +62,8 @@ const GUESTS: [Guest; 2] = [
 pub struct Selection {
     pub targets: Option<Vec<String>>,
     pub feature_sets: Option<Vec<FeatureSet>>,
+    /// The [`COMPANIONS`]' cells, also run when no feature set is selected.
+    pub companions: bool,
 }
 
 /// One line of the final table: a named list of steps with one log.
@@ -140,6 +142,9 @@ pub fn plan(ws: &Workspace, tools: &Tools, selection: &Selection) -> Vec<Cell> {
             WASI => planner.wasi(&mut cells),
             WINDOWS_GNU => planner.windows(&mut cells),
             t => planner.clippy_only(t, &mut cells),
+        }
+        if selection.companions || selection.feature_sets.is_none() {
+            planner.companions(&target, &mut cells);
         }
     }
     cells
@@ -548,6 +553,43 @@ impl<'a> Planner<'a> {
                 &others,
                 vec!["--tests".to_owned()],
             );
+        }
+    }
+
+    /// The [`COMPANIONS`] with the default features, for the library alone
+    /// (no other package has them): clippy and all its tests on the host;
+    /// clippy of the library and its tests for wasm32-wasip1, where tokio's
+    /// traits build but no tokio runtime does (the tokio tests are native
+    /// only). The other targets gain nothing these features change.
+    fn companions(&self, target: &str, cells: &mut Vec<Cell>) {
+        let what = format!("default,{}", COMPANIONS.join(","));
+        let args = ["--features".to_owned(), COMPANIONS.join(",")];
+        let library = [LIBRARY.to_owned()];
+        if target == self.ws.host {
+            cells.push(self.clippy_cell(target, &format!("clippy {what}"), &library, &args));
+            let steps = self.test_steps(target, &library, &args, |c| c);
+            let mut cell = self.cell(Lane::HostTests, target, &format!("test {what}"), steps);
+            cell.prune_binaries = true;
+            cells.push(cell);
+        } else if target == WASI {
+            // Not `--all-targets`: the benches need criterion, a native-only dependency.
+            let clippy = Self::packages(self.cargo(WASI, "clippy"), &library)
+                .args(["--lib", "--tests"])
+                .args(&args)
+                .args(["--", "-D", "warnings"]);
+            let lane = Lane::Clippy(WASI.to_owned());
+            let mut cell = self.cell(
+                lane,
+                WASI,
+                &format!("clippy {what}"),
+                vec![Step::Run(clippy)],
+            );
+            cell.skip = if self.ws.has_target(WASI) {
+                self.tools.clippy.clone().err()
+            } else {
+                Some(format!("target not installed: rustup target add {WASI}"))
+            };
+            cells.push(cell);
         }
     }
 

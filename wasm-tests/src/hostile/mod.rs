@@ -183,7 +183,7 @@ pub fn cases() -> Vec<Case> {
         probes: vec![
             p("read_sync", Read(SECRET_KEY), Refused),
             p("read_hash_sync", ReadSecretHash, Refused),
-            p("exists_sync", ExistsSecret, Refused),
+            p("try_exists_sync", ExistsSecret, Refused),
             p("copy_sync", Copy(SECRET_KEY), Refused),
             p("hard_link_sync", HardLink(SECRET_KEY), Refused),
             p("verify_sync", Verify, NoLeak),

@@ -27,7 +27,7 @@ pub enum Op {
     Stream(&'static str),
     /// `metadata_sync(key)`.
     Metadata(&'static str),
-    /// `exists_sync` of the secret's sha512.
+    /// `try_exists_sync` of the secret's sha512.
     ExistsSecret,
     /// `copy_sync(key, out/copy)`.
     Copy(&'static str),
@@ -219,7 +219,7 @@ pub(super) fn run(cache: &Cache, out: &Path, case: &Case, op: Op) -> Observed {
                 Observed::ok("Some", leak)
             }
         },
-        Op::ExistsSecret => match cache.exists_sync(&secret_sri) {
+        Op::ExistsSecret => match cache.try_exists_sync(&secret_sri) {
             Err(e) => Observed::err(&e),
             Ok(true) => Observed::ok("true", Some("saw content that exists only outside".into())),
             Ok(false) => Observed::ok("false", None),

@@ -1,0 +1,28 @@
+//! The operations compiled blocking: `maybe` erases `async` and `.await`,
+//! `rt::run` calls its closure. (`asynchronous.rs` lists the same files.)
+
+use crate::rt::sync as rt;
+use maybe_async::must_be_sync as maybe;
+
+#[path = "export.rs"]
+mod export;
+#[path = "index.rs"]
+mod index;
+#[cfg(feature = "link_to")]
+#[path = "link.rs"]
+mod link;
+#[path = "maint.rs"]
+mod maint;
+#[path = "read.rs"]
+mod read;
+#[path = "remove.rs"]
+mod remove;
+#[path = "stream.rs"]
+mod stream;
+#[path = "write.rs"]
+mod write;
+
+#[cfg(feature = "link_to")]
+pub use link::*;
+#[allow(unused_imports)]
+pub use {export::*, index::*, maint::*, read::*, remove::*, stream::*, write::*};
