@@ -272,7 +272,8 @@ fn arbitrary_integrities_never_yield_other_bytes_or_remove_other_content() {
                 "read_hash {text:?}: {e:?}"
             ),
         }
-        match f.cache.exists_sync(&sri) {
+        let _ = f.cache.exists_sync(&sri);
+        match f.cache.try_exists_sync(&sri) {
             Ok(_) => {}
             Err(e) => prop_assert!(variant(&e) == "InvalidIntegrity", "exists {text:?}: {e:?}"),
         }
@@ -337,7 +338,8 @@ fn arbitrary_keys_and_metadata_round_trip() {
             .filter(|m| m.key == key)
             .count();
         prop_assert_eq!(listed, 1);
-        f.cache.remove_sync(&key).expect("remove");
+        // Empty again, so that listing stays one bucket long.
+        f.cache.clear_sync().expect("clear");
         Ok(())
     });
     if let Err(e) = result {
