@@ -11,8 +11,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong in a cache operation.
 ///
 /// Every variant names what it was about: the key, the integrity string or the
-/// path inside the cache (relative to the cache root, since a capability-only
-/// cache has no absolute path), and the cause. Match on the variant to react to
+/// path (joined to the cache's path when it was opened from one; relative to
+/// the root for a capability-only cache, which has no path), and the cause. Match on the variant to react to
 /// a kind of failure; [`Error::io_error`] and the `From<Error> for io::Error`
 /// conversion serve callers that speak `io::Error`.
 ///
@@ -44,11 +44,11 @@ pub enum Error {
         integrity: Integrity,
     },
     /// Content did not hash to the integrity it is stored or requested under.
-    #[error("integrity check failed{}: expected {expected}, found {found}", for_path(.path))]
+    #[error("integrity check failed{}: expected {expected}, found {found}", for_path(.path.as_deref()))]
     IntegrityMismatch {
-        /// Path of the content inside the cache (or the data source); empty
+        /// Path of the content inside the cache (or the data source); `None`
         /// when the error was converted from an [`ssri::Error`], which has none.
-        path: PathBuf,
+        path: Option<PathBuf>,
         /// The integrity the data should have had.
         expected: Integrity,
         /// The integrity the data actually has.
@@ -65,13 +65,20 @@ pub enum Error {
         found: u64,
     },
     /// A string is not a usable subresource-integrity value.
-    #[error("invalid integrity string {input:?}: {reason}")]
+    #[error("invalid integrity string{}: {reason}", quoted(.input.as_deref()))]
     InvalidIntegrity {
-        /// The string that was given (or read from the index); empty when
+        /// The string that was given (or read from the index); `None` when
         /// unknown (an [`ssri::Error::HexDecodeError`] does not carry it).
-        input: String,
+        input: Option<String>,
         /// Why it was refused.
         reason: String,
+    },
+    /// An index entry was to be recorded without an integrity
+    /// (`index::insert` with no [`WriteOpts::integrity`](crate::WriteOpts::integrity)).
+    #[error("no integrity given for the index entry of key {key:?}")]
+    MissingIntegrity {
+        /// The key of the entry.
+        key: String,
     },
     /// A key cannot be stored.
     #[error("invalid key {key:?}: {reason}")]
@@ -103,9 +110,12 @@ pub enum Error {
         target: PathBuf,
     },
     /// A filesystem operation failed.
-    #[error("I/O error on {path}: {source}")]
+    ///
+    /// Its message names the path; the cause is its [`source`](std::error::Error::source)
+    /// (and [`Error::io_error`]), printed once by error reporters.
+    #[error("I/O error on {}", .path.display())]
     Io {
-        /// The path involved, relative to the cache root when inside the cache.
+        /// The path involved (for a file in the cache: as in the other variants).
         path: PathBuf,
         /// The underlying error.
         #[source]
@@ -144,12 +154,11 @@ impl Error {
         match self {
             Error::Io { path, .. }
             | Error::BadIndex { path, .. }
-            | Error::IntegrityMismatch { path, .. }
             | Error::SizeMismatch { path, .. }
             | Error::OutsideCache { path, .. } => Some(path.as_path()),
+            Error::IntegrityMismatch { path, .. } => path.as_deref(),
             _ => None,
         }
-        .filter(|path| !path.as_os_str().is_empty())
     }
 
     /// Whether the error means "nothing is cached here" (entry or content missing).
@@ -161,13 +170,15 @@ impl Error {
     }
 }
 
-/// `" for PATH"`, or nothing for an empty path.
-fn for_path(path: &Path) -> String {
-    if path.as_os_str().is_empty() {
-        String::new()
-    } else {
-        format!(" for {}", path.display())
-    }
+/// `" for PATH"`, or nothing without a path.
+fn for_path(path: Option<&Path>) -> String {
+    path.map(|path| format!(" for {}", path.display()))
+        .unwrap_or_default()
+}
+
+/// `" \"INPUT\""`, or nothing without an input.
+fn quoted(input: Option<&str>) -> String {
+    input.map(|input| format!(" {input:?}")).unwrap_or_default()
 }
 
 /// ssri's errors as this crate's variants, so that one kind of failure is
@@ -175,12 +186,12 @@ fn for_path(path: &Path) -> String {
 /// `Error::IntegrityError`):
 ///
 /// - `IntegrityCheckError(expected, found)` → [`Error::IntegrityMismatch`]
-///   with both integrities and an empty `path` (ssri knows of none);
+///   with both integrities and no `path` (ssri knows of none);
 /// - `ParseIntegrityError(part)` → [`Error::InvalidIntegrity`] whose
 ///   `input` is that part: ssri names the hash or algorithm it could not
 ///   parse, not the whole string;
 /// - `HexDecodeError(reason)` → [`Error::InvalidIntegrity`] with the reason
-///   and an empty `input`.
+///   and no `input`.
 ///
 /// # Examples
 ///
@@ -192,7 +203,7 @@ fn for_path(path: &Path) -> String {
 /// }
 ///
 /// match parse("md5-rL0Y20zC+Fzt72VPzMSk2A==") {
-///     Err(Error::InvalidIntegrity { input, .. }) => assert_eq!(input, "md5"),
+///     Err(Error::InvalidIntegrity { input, .. }) => assert_eq!(input.as_deref(), Some("md5")),
 ///     other => panic!("unexpected: {other:?}"),
 /// }
 ///
@@ -212,18 +223,18 @@ impl From<ssri::Error> for Error {
     fn from(err: ssri::Error) -> Self {
         match err {
             ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
-                path: PathBuf::new(),
+                path: None,
                 expected,
                 found,
             },
             ssri::Error::ParseIntegrityError(part) => Error::InvalidIntegrity {
-                input: part,
+                input: Some(part),
                 reason: "not `<algorithm>-<base64 digest>` with algorithm sha512, sha384, \
                          sha256, sha1 or xxh3"
                     .into(),
             },
             ssri::Error::HexDecodeError(reason) => Error::InvalidIntegrity {
-                input: String::new(),
+                input: None,
                 reason: format!("not a hexadecimal digest: {reason}"),
             },
         }
@@ -235,9 +246,9 @@ impl From<Error> for io::Error {
         let kind = match &err {
             Error::Io { source, .. } => source.kind(),
             Error::EntryNotFound { .. } | Error::ContentNotFound { .. } => io::ErrorKind::NotFound,
-            Error::InvalidIntegrity { .. } | Error::InvalidKey { .. } => {
-                io::ErrorKind::InvalidInput
-            }
+            Error::InvalidIntegrity { .. }
+            | Error::MissingIntegrity { .. }
+            | Error::InvalidKey { .. } => io::ErrorKind::InvalidInput,
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, err)
@@ -285,6 +296,9 @@ impl miette::Diagnostic for Error {
             Error::InvalidIntegrity { .. } => {
                 "an integrity string looks like `sha512-<base64 digest>` (see `Integrity`)"
             }
+            Error::MissingIntegrity { .. } => {
+                "give the entry's integrity with `WriteOpts::integrity`, or write the value itself with `write_sync`"
+            }
             Error::BadIndex { .. } => "`verify_sync` (`capcache verify DIR`) rebuilds the index from its usable lines",
             Error::OutsideCache { .. } => {
                 "open the cache with ambient authority (`Cache::open`, `CacheOptions::ambient_authority`) and enable the `link_to` feature to follow such links"
@@ -313,6 +327,7 @@ impl Error {
             Error::IntegrityMismatch { .. } => ("IntegrityMismatch", "integrity_mismatch"),
             Error::SizeMismatch { .. } => ("SizeMismatch", "size_mismatch"),
             Error::InvalidIntegrity { .. } => ("InvalidIntegrity", "invalid_integrity"),
+            Error::MissingIntegrity { .. } => ("MissingIntegrity", "missing_integrity"),
             Error::InvalidKey { .. } => ("InvalidKey", "invalid_key"),
             Error::BadIndex { .. } => ("BadIndex", "bad_index"),
             Error::OutsideCache { .. } => ("OutsideCache", "outside_cache"),

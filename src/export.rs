@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::index::bucket;
 
 /// Which content to export.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Source {
     /// The content of a key's live entry.
     Key(String),
@@ -39,7 +39,103 @@ pub(crate) enum How {
     ReflinkOrCopy,
 }
 
+/// An export of cached content to a file: which content (a key's, or by
+/// integrity), how (copy, hard link, reflink, or reflink falling back to a
+/// copy), and whether to verify it first (the default). Run it with
+/// [`Export::to_path_sync`] / [`Export::to_dir_sync`] (or their async
+/// twins); `copy`, `hard_link_hash_unchecked` and the other cacache-rs
+/// names are shorthands for common cases.
+///
+/// # Examples
+///
+/// ```
+/// use capcache::Export;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let dir = tmp.path().join("cache");
+/// let sri = capcache::write_sync(&dir, "k", b"file body")?;
+/// let out = cap_std::fs::Dir::open_ambient_dir(tmp.path(), cap_std::ambient_authority())?;
+/// // A verified hard link into a directory capability.
+/// let bytes = Export::hash(sri).hard_link().to_dir_sync(&dir, &out, "linked")?;
+/// assert_eq!(bytes, 9);
+/// assert_eq!(out.read("linked")?, b"file body");
+/// // An unverified copy of a key's value to a path.
+/// Export::key("k").verify(false).to_path_sync(&dir, tmp.path().join("copied"))?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub(crate) source: Source,
+    pub(crate) how: How,
+    pub(crate) verify: bool,
+}
+
+impl Export {
+    /// Exports the value of `key`'s live entry (a verified copy unless
+    /// told otherwise).
+    pub fn key(key: impl Into<String>) -> Export {
+        Export::new(Source::Key(key.into()))
+    }
+
+    /// Exports the content with integrity `sri` (a verified copy unless
+    /// told otherwise).
+    pub fn hash(sri: Integrity) -> Export {
+        Export::new(Source::Hash(sri))
+    }
+
+    fn new(source: Source) -> Export {
+        Export {
+            source,
+            how: How::Copy,
+            verify: true,
+        }
+    }
+
+    /// Writes a new file (created or truncated); the default.
+    pub fn copy(mut self) -> Export {
+        self.how = How::Copy;
+        self
+    }
+
+    /// Hard-links the content file: no copy; the destination must not
+    /// exist and must be on the cache's filesystem.
+    pub fn hard_link(mut self) -> Export {
+        self.how = How::HardLink;
+        self
+    }
+
+    /// Reflinks (clones copy-on-write) the content file: fails with
+    /// [`Error::Io`] of kind `Unsupported` where the filesystem has no
+    /// reflinks (ext4, NTFS, WASI).
+    pub fn reflink(mut self) -> Export {
+        self.how = How::Reflink;
+        self
+    }
+
+    /// Reflinks where the filesystem can, else copies.
+    pub fn reflink_or_copy(mut self) -> Export {
+        self.how = How::ReflinkOrCopy;
+        self
+    }
+
+    /// With `false`, skips hashing the content first: only for content you
+    /// trust. Verification is on by default.
+    pub fn verify(mut self, verify: bool) -> Export {
+        self.verify = verify;
+        self
+    }
+}
+
 impl Dest {
+    /// `path` inside `dir`, on a handle of its own (the export may run on
+    /// another thread).
+    pub(crate) fn in_dir(dir: &Dir, path: &Path) -> Result<Dest> {
+        // `try_clone` is unsupported on WASI; reopening "." is not.
+        let dir = dir.open_dir(".").map_err(|e| Error::io(path, e))?;
+        Ok(Dest::In(dir, path.to_path_buf()))
+    }
+
     /// The directory to create the file in and the file's name there.
     fn resolve(&self) -> Result<(Dir, PathBuf, PathBuf)> {
         match self {
@@ -59,7 +155,6 @@ impl Dest {
                 Ok((dir, PathBuf::from(name), path.clone()))
             }
             Dest::In(dir, rel) => {
-                // `try_clone` is unsupported on WASI; reopening "." is not.
                 let dir = dir.open_dir(".").map_err(|e| Error::io(rel, e))?;
                 Ok((dir, rel.clone(), rel.clone()))
             }
@@ -67,19 +162,18 @@ impl Dest {
     }
 }
 
-/// Exports `source` to `dest`; verifies the content against its integrity
-/// unless `verify` is false. Returns the number of bytes.
+/// Runs `export` to `dest`; verifies the content against its integrity
+/// unless told not to. Returns the number of bytes.
 ///
 /// A copy reads and hashes the content once, writing as it goes, and
 /// removes the destination if the hash does not match. Links and reflinks
 /// hash the content first, then link.
-pub(crate) fn export(
-    cache: &Cache,
-    source: Source,
-    dest: Dest,
-    how: How,
-    verify: bool,
-) -> Result<u64> {
+pub(crate) fn export(cache: &Cache, export: Export, dest: Dest) -> Result<u64> {
+    let Export {
+        source,
+        how,
+        verify,
+    } = export;
     let sri = match source {
         Source::Hash(sri) => sri,
         Source::Key(key) => bucket::find_content(cache, &key)?.integrity,

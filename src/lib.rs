@@ -49,7 +49,6 @@
 //!   [`Error`], with a `capcache::…` code per variant.
 #![warn(missing_docs, missing_debug_implementations)]
 
-mod beneath;
 mod cache;
 mod clear;
 mod content;
@@ -68,6 +67,7 @@ mod remove_opts;
 mod rt;
 mod shard;
 mod stream;
+mod sys;
 mod write_opts;
 
 /// Helpers for the unit tests.
@@ -92,6 +92,7 @@ mod testing {
 pub use cache::CacheSource;
 pub use cache::{Cache, CacheOptions, IntoCache};
 pub use error::{Error, Result};
+pub use export::Export;
 pub use format::IndexFormat;
 pub use index::EntryIter;
 pub use maint::{GcOpts, GcStats, Phase, Progress, VerifyOpts, VerifyStats};

@@ -76,7 +76,11 @@ pub(crate) fn place(
     let rel = content::content_path(sri)?;
     let dir = cache.area_created(Area::Content)?;
     let display = cache.display_path(Path::new(Area::Content.name()).join(&rel));
-    let link = || shard::with_parent(&dir, &rel, cache.durable(), || symlink(&dir, target, &rel));
+    let link = || {
+        shard::with_parent(&dir, &rel, cache.durable(), || {
+            crate::sys::symlink(&dir, target, &rel)
+        })
+    };
     bucket::locked(cache, |index| {
         match link() {
             Ok(()) => {}
@@ -84,7 +88,7 @@ pub(crate) fn place(
             // hashes right, else it is damage and the new link replaces it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if !intact(cache, sri) {
-                    crate::maint::verify::remove_content(cache, &rel)?;
+                    crate::maint::sweep::remove_content(cache, &rel)?;
                     link().map_err(|e| Error::io(&display, e))?;
                 }
             }
@@ -103,23 +107,4 @@ fn intact(cache: &Cache, sri: &Integrity) -> bool {
         Ok((file, _)) => matches!(content::hash_file(&file, sri), Ok(Some(_))),
         Err(_) => false,
     }
-}
-
-#[cfg(all(not(windows), not(target_family = "wasm")))]
-fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
-    dir.symlink_contents(target, rel)
-}
-
-#[cfg(windows)]
-fn symlink(dir: &cap_std::fs::Dir, target: &Path, rel: &Path) -> std::io::Result<()> {
-    dir.symlink_file(target, rel)
-}
-
-/// WASI runtimes refuse symlinks whose target is an absolute path.
-#[cfg(target_family = "wasm")]
-fn symlink(_: &cap_std::fs::Dir, _: &Path, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "link_to is unsupported on WASI: runtimes refuse symlinks to absolute paths",
-    ))
 }

@@ -2,10 +2,13 @@
 //! with the `async` feature, the async form, both calling the one generated
 //! implementation in `ops`.
 
-use crate::cache::Cache;
+use crate::cache::{Cache, IntoCache};
 use crate::error::Result;
 use crate::index::EntryIter;
 use crate::metadata::Metadata;
+#[cfg(feature = "async")]
+use crate::stream::{Reader, Writer};
+use crate::stream::{SyncReader, SyncWriter};
 use crate::write_opts::WriteOpts;
 use ssri::{Algorithm, Integrity};
 
@@ -210,5 +213,281 @@ impl crate::RemoveOpts {
     #[cfg(feature = "async")]
     pub async fn remove<C: crate::IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<()> {
         crate::ops::asynchronous::remove_with_opts(cache, key, self).await
+    }
+}
+
+/// Starting streaming writes and links (they call down into `ops`, which
+/// the option types themselves must not).
+impl crate::WriteOpts {
+    /// Starts a streaming write under `key` with these options (blocking).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key,
+    /// [`Error::Io`](crate::Error::Io) if the temp file cannot be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path();
+    /// let mut w = capcache::WriteOpts::new().size(2).open_sync(dir, "k")?;
+    /// w.write_all(b"hi")?;
+    /// w.commit()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_sync<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, Some(key.as_ref().to_owned()), self)
+    }
+
+    /// Starts a streaming write of content only (no index entry), blocking.
+    pub fn open_hash_sync<C: IntoCache>(self, cache: C) -> Result<SyncWriter> {
+        crate::ops::blocking::open_writer(cache, None, self)
+    }
+
+    /// Starts a streaming write under `key` with these options (async).
+    #[cfg(feature = "async")]
+    pub async fn open<C: IntoCache, K: AsRef<str>>(self, cache: C, key: K) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, Some(key.as_ref().to_owned()), self).await
+    }
+
+    /// Starts a streaming write of content only (no index entry), async.
+    #[cfg(feature = "async")]
+    pub async fn open_hash<C: IntoCache>(self, cache: C) -> Result<Writer> {
+        crate::ops::asynchronous::open_writer(cache, None, self).await
+    }
+
+    /// Starts linking `target` into the cache under `key` with these
+    /// options (feature `link_to`): read it through the returned
+    /// [`SyncToLinker`](crate::SyncToLinker), then commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let target = tmp.path().join("f");
+    /// std::fs::write(&target, b"abc")?;
+    /// let opts = capcache::WriteOpts::new().algorithm(capcache::Algorithm::Sha256).size(3);
+    /// let sri = opts.link_to_sync(&dir, "k", &target)?.commit()?;
+    /// assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
+    /// assert_eq!(capcache::read_sync(&dir, "k")?, b"abc");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "link_to")]
+    pub fn link_to_sync<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        let key = Some(key.as_ref().to_owned());
+        crate::SyncToLinker::start(cache.into_source().open()?, key, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache as content only (no index
+    /// entry); see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(feature = "link_to")]
+    pub fn link_to_hash_sync<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        crate::SyncToLinker::start(cache.into_source().open()?, None, target.as_ref(), self)
+    }
+
+    /// Starts linking `target` into the cache under `key`, off the executor
+    /// thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, key) = (cache.into_source(), Some(key.as_ref().to_owned()));
+        let target = target.as_ref().to_path_buf();
+        let start = move || crate::SyncToLinker::start(source.open()?, key, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+
+    /// Starts linking `target` into the cache as content only, off the
+    /// executor thread; see [`WriteOpts::link_to_sync`].
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    #[cfg(all(feature = "link_to", feature = "async"))]
+    pub async fn link_to_hash<C: IntoCache, T: AsRef<std::path::Path>>(
+        self,
+        cache: C,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (source, target) = (cache.into_source(), target.as_ref().to_path_buf());
+        let start = move || crate::SyncToLinker::start(source.open()?, None, &target, self);
+        let sync = crate::rt::asynchronous::run(start).await?;
+        Ok(crate::ToLinker::new(sync))
+    }
+}
+
+/// Opening streaming reads.
+impl crate::SyncReader {
+    /// Opens the value stored under `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EntryNotFound`](crate::Error::EntryNotFound), [`Error::ContentNotFound`](crate::Error::ContentNotFound),
+    /// [`Error::BadIndex`](crate::Error::BadIndex), [`Error::Io`](crate::Error::Io).
+    pub fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<SyncReader> {
+        crate::ops::blocking::open_reader(cache, key)
+    }
+
+    /// Opens the content with integrity `sri`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity), [`Error::ContentNotFound`](crate::Error::ContentNotFound), [`Error::Io`](crate::Error::Io).
+    pub fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<SyncReader> {
+        crate::ops::blocking::open_hash_reader(cache, sri)
+    }
+}
+
+/// Opening streaming reads, off the executor thread.
+#[cfg(feature = "async")]
+impl crate::Reader {
+    /// Opens the value stored under `key`; see [`SyncReader::open`].
+    pub async fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Reader> {
+        crate::ops::asynchronous::open_reader(cache, key).await
+    }
+
+    /// Opens the content with integrity `sri`; see [`SyncReader::open_hash`].
+    pub async fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<Reader> {
+        crate::ops::asynchronous::open_hash_reader(cache, sri).await
+    }
+}
+
+/// Running an export (see [`Export`](crate::Export)).
+impl crate::Export {
+    /// Runs the export to the file at `to`, blocking; returns the number of
+    /// bytes.
+    ///
+    /// # Ambient Authority
+    ///
+    /// `to` is resolved with the process's ambient authority; use
+    /// [`Export::to_dir_sync`](crate::Export::to_dir_sync) in code that
+    /// should hold only capabilities.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EntryNotFound`](crate::Error::EntryNotFound) (by key) or
+    /// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) (by hash),
+    /// [`Error::ContentNotFound`](crate::Error::ContentNotFound);
+    /// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) or
+    /// [`Error::SizeMismatch`](crate::Error::SizeMismatch) when verifying damaged
+    /// content; [`Error::Io`](crate::Error::Io) with the destination's path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = tmp.path().join("out");
+    /// assert_eq!(capcache::Export::key("k").to_path_sync(&dir, &out)?, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_path_sync<C: IntoCache>(
+        self,
+        cache: C,
+        to: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::Ambient(to.as_ref().to_path_buf());
+        crate::ops::blocking::export_to(cache, self, dest)
+    }
+
+    /// Runs the export to `path` inside the directory capability `dir`,
+    /// blocking; returns the number of bytes. Errors as
+    /// [`Export::to_path_sync`](crate::Export::to_path_sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let sri = capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = cap_std::fs::Dir::open_ambient_dir(tmp.path(), cap_std::ambient_authority())?;
+    /// capcache::Export::hash(sri).reflink_or_copy().to_dir_sync(&dir, &out, "f")?;
+    /// assert_eq!(out.read("f")?, b"body");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_dir_sync<C: IntoCache>(
+        self,
+        cache: C,
+        dir: &cap_std::fs::Dir,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::in_dir(dir, path.as_ref())?;
+        crate::ops::blocking::export_to(cache, self, dest)
+    }
+
+    /// Runs the export to the file at `to` off the executor thread; see
+    /// [`Export::to_path_sync`](crate::Export::to_path_sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// capcache::write_sync(&dir, "k", b"body")?;
+    /// let out = tmp.path().join("out");
+    /// let bytes = smol::block_on(capcache::Export::key("k").to_path(&dir, &out))?;
+    /// assert_eq!(bytes, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "async")]
+    pub async fn to_path<C: IntoCache>(
+        self,
+        cache: C,
+        to: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::Ambient(to.as_ref().to_path_buf());
+        crate::ops::asynchronous::export_to(cache, self, dest).await
+    }
+
+    /// Runs the export into the directory capability `dir` off the executor
+    /// thread; see [`Export::to_dir_sync`](crate::Export::to_dir_sync).
+    #[cfg(feature = "async")]
+    pub async fn to_dir<C: IntoCache>(
+        self,
+        cache: C,
+        dir: &cap_std::fs::Dir,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        let dest = crate::export::Dest::in_dir(dir, path.as_ref())?;
+        crate::ops::asynchronous::export_to(cache, self, dest).await
     }
 }

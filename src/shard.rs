@@ -9,13 +9,16 @@
 //! cap-std resolves a path one component at a time in user space (macOS,
 //! Windows), an operation on a kept shard handle resolves one name instead
 //! of three to five. Linux resolves a whole path in one `openat2`, and WASI
-//! in one host call ([`crate::beneath`]), so by default none are kept.
+//! in one host call ([`crate::sys`]), so by default none are kept.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+/// Platform code for shard directories (see [`crate::sys`]).
+pub(crate) use crate::sys::{same_dir, sync_dir};
 
 use cap_std::fs::Dir;
 
@@ -25,7 +28,7 @@ use crate::cache::Area;
 ///
 /// Measured with `wasm-tests/examples/bench.rs` (per small op, on tmpfs):
 /// natively on Linux kept handles only add work (distinct keys 13 → 17
-/// µs); under wasmtime, with [`crate::beneath`] resolving each path in one
+/// µs); under wasmtime, with [`crate::sys`] resolving each path in one
 /// host call, 256 kept handles make reads slower (hot 18 → 20 µs, distinct
 /// keys 20 → 32 µs: every miss opens and closes directories) and writes of
 /// new keys too (39 → 66 µs). On Windows an open directory also cannot be
@@ -132,7 +135,7 @@ impl<D> KeptDirs<D> {
 /// Creates the directories of `rel` under `dir` as needed; with `durable`,
 /// syncs the entries that creating them added.
 pub(crate) fn make_dirs(dir: &Dir, rel: &Path, durable: bool) -> io::Result<()> {
-    match crate::beneath::create_dir_all(dir, rel)? {
+    match crate::sys::create_dir_all(dir, rel)? {
         Some(top) if durable => sync_created(dir, top, rel),
         _ => Ok(()),
     }
@@ -143,24 +146,6 @@ pub(crate) fn make_dirs(dir: &Dir, rel: &Path, durable: bool) -> io::Result<()> 
 pub(crate) fn create_dirs(root: &Dir, rel: &Path, durable: bool) -> io::Result<Dir> {
     make_dirs(root, rel, durable)?;
     root.open_dir(rel)
-}
-
-/// Whether two handles are the same directory; `false` where that cannot be
-/// told (Windows), so that a kept handle is then replaced rather than trusted.
-pub(crate) fn same_dir(a: &Dir, b: &Dir) -> bool {
-    #[cfg(any(unix, target_os = "wasi"))]
-    {
-        use cap_std::fs::MetadataExt;
-        match (a.dir_metadata(), b.dir_metadata()) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(any(unix, target_os = "wasi")))]
-    {
-        let _ = (a, b);
-        false
-    }
 }
 
 /// `rel` split into its directory and file name; `None` for a bare name.
@@ -223,29 +208,6 @@ fn gained_entries<'a>(top: &'a Path, leaf: &'a Path) -> Vec<&'a Path> {
             return changed;
         }
         created = parent;
-    }
-}
-
-/// Fsyncs a directory so a new entry in it survives a power loss. Only Unix
-/// can open and sync a directory; elsewhere this is a no-op.
-pub(crate) fn sync_dir(dir: &Dir, rel: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        // cap-std opens directories with O_PATH, which cannot be synced: open
-        // the directory again for reading to get a descriptor that can.
-        let mut options = cap_std::fs::OpenOptions::new();
-        options.read(true);
-        let rel = if rel.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            rel
-        };
-        dir.open_with(rel, &options)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, rel);
-        Ok(())
     }
 }
 

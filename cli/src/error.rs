@@ -72,7 +72,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Cache(e) => e.fmt(f),
+            CliError::Cache(e) => Chain(e).fmt(f),
             CliError::Io { context, source } => write!(f, "{context}: {source}"),
             CliError::Usage(msg) => f.write_str(msg),
             CliError::Partial { failed, what } => write!(f, "{failed} {what}"),
@@ -82,6 +82,22 @@ impl fmt::Display for CliError {
 }
 
 impl std::error::Error for CliError {}
+
+/// An error and its causes on one line: `message: cause: cause`.
+/// capcache's errors print their cause once, as their `source`.
+pub struct Chain<'a>(pub &'a dyn std::error::Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
+    }
+}
 
 impl From<capcache::Error> for CliError {
     fn from(e: capcache::Error) -> Self {

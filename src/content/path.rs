@@ -28,7 +28,7 @@ fn digest_len(algo: Algorithm) -> Option<usize> {
 /// a hasher passes here first.
 fn strongest_digest(sri: &Integrity) -> Result<(Algorithm, Vec<u8>)> {
     let invalid = |reason: &str| Error::InvalidIntegrity {
-        input: sri.to_string(),
+        input: Some(sri.to_string()),
         reason: reason.to_owned(),
     };
     let hash = sri

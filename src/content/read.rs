@@ -7,10 +7,10 @@ use cap_std::fs::File;
 use ssri::{Integrity, IntegrityChecker};
 
 use super::path::content_path;
-use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
 use crate::file_io;
+use crate::sys;
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
 /// feature is on. Measured (`cargo bench --bench store -- read_sizes`, with
@@ -32,7 +32,7 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    match cache.with_shard(Area::Content, &rel, false, beneath::open_read)? {
+    match cache.with_shard(Area::Content, &rel, false, sys::open_read)? {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
@@ -207,12 +207,12 @@ pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
 pub(crate) fn verify_result(checker: IntegrityChecker, sri: &Integrity, path: &Path) -> Result<()> {
     checker.result().map(|_| ()).map_err(|e| match e {
         ssri::Error::IntegrityCheckError(expected, found) => Error::IntegrityMismatch {
-            path: path.to_path_buf(),
+            path: Some(path.to_path_buf()),
             expected,
             found,
         },
         other => Error::InvalidIntegrity {
-            input: sri.to_string(),
+            input: Some(sri.to_string()),
             reason: other.to_string(),
         },
     })
@@ -230,7 +230,7 @@ pub(crate) fn not_found(sri: Integrity) -> Error {
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache.with_shard(Area::Content, &rel, false, beneath::is_file)? {
+    match cache.with_shard(Area::Content, &rel, false, sys::is_file)? {
         Ok(is_file) => Ok(is_file),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.

@@ -7,11 +7,11 @@ use cap_std::fs::{Dir, File, OpenOptions};
 use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
-use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
 use crate::file_io;
 use crate::shard;
+use crate::sys;
 
 /// A content write in progress. Nothing is visible under `content-v2` until
 /// [`ContentWriter::commit`]; dropping the writer removes its temp file.
@@ -47,7 +47,7 @@ impl ContentWriter {
         let (tmp_name, file) = loop {
             let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
             match cache.with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))? {
-                Ok(file) => break (name, lock_temp(file)),
+                Ok(file) => break (name, sys::lock_temp(file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(Error::io(
@@ -134,7 +134,7 @@ impl ContentWriter {
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
         let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
-            let link = || beneath::hard_link(&tmp, name, dir, file);
+            let link = || sys::hard_link(&tmp, name, dir, file);
             match shard::with_parent(dir, file, durable, link) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
@@ -189,25 +189,10 @@ fn replace(
 
 /// Whether `file` in `dir` hashes to `sri`.
 fn holds(dir: &Dir, file: &Path, sri: &Integrity) -> bool {
-    match beneath::open_read(dir, file) {
+    match sys::open_read(dir, file) {
         Ok(file) => matches!(super::hash_file(&file, sri), Ok(Some(_))),
         Err(_) => false,
     }
-}
-
-/// Marks a temp file as in use for `verify`'s clean-up of `tmp/`, which
-/// skips locked files. Where locks are unsupported, the grace period is
-/// the only protection.
-#[cfg(not(target_family = "wasm"))]
-fn lock_temp(file: File) -> File {
-    let file = file.into_std();
-    let _ = file.try_lock();
-    File::from_std(file)
-}
-
-#[cfg(target_family = "wasm")]
-fn lock_temp(file: File) -> File {
-    file
 }
 
 /// Fails unless the data matched the size and integrity the caller expected.
@@ -227,7 +212,7 @@ fn check_expected(
     }
     if let Some(expected) = sri.filter(|e| !e.hashes.iter().any(|h| h == &found.hashes[0])) {
         return Err(Error::IntegrityMismatch {
-            path,
+            path: Some(path),
             expected: expected.clone(),
             found: found.clone(),
         });
@@ -300,7 +285,7 @@ impl Staged<'_> {
                 // damaged must not turn this write into a no-op that later
                 // reads refuse.
                 let stored = cache.with_shard(Area::Content, &rel, false, |dir, name| {
-                    let file = beneath::open_read(dir, name)?;
+                    let file = sys::open_read(dir, name)?;
                     file_io::read_expected(&file, data.len())
                 });
                 if matches!(stored, Ok(Ok(stored)) if stored == data) {

@@ -8,7 +8,6 @@ use ssri::Integrity;
 
 use super::line::{self, RawEntry};
 use super::lock::IndexLock;
-use crate::beneath;
 use crate::cache::{Area, Cache};
 use crate::content;
 use crate::error::{Error, Result};
@@ -16,6 +15,7 @@ use crate::file_io;
 use crate::format::IndexFormat;
 use crate::metadata::Metadata;
 use crate::shard;
+use crate::sys;
 use crate::write_opts::{now_millis, WriteOpts};
 
 /// Refuses keys that cannot be stored. Any non-empty string works: keys are
@@ -46,7 +46,7 @@ const BUCKET_GUESS: usize = 4096;
 /// Reads a bucket whole; `None` if it does not exist.
 pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
     let read = |dir: &Dir, name: &Path| {
-        let file = beneath::open_read(dir, name)?;
+        let file = sys::open_read(dir, name)?;
         file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
     };
     match cache.with_shard(Area::Index, rel, false, read)? {
@@ -103,8 +103,7 @@ impl Appender<'_> {
         let durable = cache.durable();
         let mut file = cache
             .with_shard(Area::Index, &rel, true, |dir, name| {
-                let file =
-                    shard::with_parent(dir, name, durable, || beneath::open_append(dir, name))?;
+                let file = shard::with_parent(dir, name, durable, || sys::open_append(dir, name))?;
                 // A new bucket's name must survive a power loss too.
                 if durable && file.metadata()?.len() == 0 {
                     shard::sync_dir(dir, name.parent().unwrap_or(Path::new("")))?;
@@ -118,7 +117,7 @@ impl Appender<'_> {
         if durable {
             file.sync_all().map_err(io_err)?;
         }
-        let len = end_after_append(&mut file).map_err(io_err)?;
+        let len = sys::end_after_append(&mut file).map_err(io_err)?;
         // Several lines' worth, so one huge entry does not recompact every time.
         if len > COMPACT_THRESHOLD && len > 4 * line.len() as u64 {
             self.grown.push((format, rel));
@@ -144,22 +143,6 @@ impl Appender<'_> {
             metadata: opts.metadata.clone().unwrap_or_default(),
             raw_metadata: opts.raw_metadata.clone(),
         })
-    }
-}
-
-/// A bucket's length right after an append: the file position, which an
-/// append leaves at the end (an `lseek`; under wasmtime an `fd_tell` that it
-/// answers from its own table, where a `fstat` is a syscall and more).
-/// Windows does not document where an append handle's position stands, so
-/// there the file is asked.
-fn end_after_append(file: &mut cap_std::fs::File) -> io::Result<u64> {
-    #[cfg(windows)]
-    {
-        file.metadata().map(|meta| meta.len())
-    }
-    #[cfg(not(windows))]
-    {
-        io::Seek::stream_position(file)
     }
 }
 

@@ -179,10 +179,7 @@ impl Iterator for EntryIter {
 /// the executor thread (inline on WASI). Returned by [`crate::list`].
 #[cfg(feature = "async")]
 pub struct EntryStream {
-    #[cfg(not(target_family = "wasm"))]
-    inner: smol::Unblock<EntryIter>,
-    #[cfg(target_family = "wasm")]
-    inner: futures_lite::stream::Iter<EntryIter>,
+    inner: crate::rt::asynchronous::Unblock<EntryIter>,
 }
 
 #[cfg(feature = "async")]
@@ -196,7 +193,7 @@ impl std::fmt::Debug for EntryStream {
 impl EntryStream {
     pub(crate) fn new(iter: EntryIter) -> Self {
         EntryStream {
-            inner: crate::rt::asynchronous::stream(iter),
+            inner: crate::rt::asynchronous::unblock_iter(iter),
         }
     }
 }

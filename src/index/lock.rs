@@ -22,102 +22,86 @@
 //! nothing in it can race; other processes writing the same cache while one
 //! compacts are not excluded (the README says so).
 
-use crate::cache::Cache;
-use crate::error::Result;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use cap_std::fs::{Dir, OpenOptions};
+
+use crate::cache::{Area, Cache};
+use crate::error::{Error, Result};
+use crate::sys;
 
 /// Name of the lock file inside `index-v5`.
 pub(crate) const LOCK_FILE: &str = ".capcache.lock";
 
 /// A held lock; released on drop (by closing the file).
 pub(crate) struct IndexLock {
-    #[cfg(not(target_family = "wasm"))]
     _file: Option<std::fs::File>,
 }
 
 impl IndexLock {
     /// Taken around an append.
     pub(crate) fn shared(cache: &Cache) -> Result<IndexLock> {
-        imp::acquire(cache, false)
+        acquire(cache, false)
     }
 
     /// Taken around a bucket rewrite.
     pub(crate) fn exclusive(cache: &Cache) -> Result<IndexLock> {
-        imp::acquire(cache, true)
+        acquire(cache, true)
     }
 }
 
-#[cfg(not(target_family = "wasm"))]
-mod imp {
-    use std::io;
-    use std::path::{Path, PathBuf};
+/// How many fallback names to try after [`LOCK_FILE`].
+const FALLBACKS: usize = 8;
 
-    use cap_std::fs::{Dir, OpenOptions};
-
-    use super::{IndexLock, LOCK_FILE};
-    use crate::cache::{Area, Cache};
-    use crate::error::{Error, Result};
-
-    /// How many fallback names to try after [`LOCK_FILE`].
-    const FALLBACKS: usize = 8;
-
-    pub(super) fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true);
-        let mut name = PathBuf::from(LOCK_FILE);
-        let mut fallback = 0;
-        let file = loop {
-            let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
-            let opened = cache.with_area(Area::Index, true, |index| {
-                match index.open_with(&name, &options) {
-                    // Something other than a file holds the name.
-                    Err(e) if !is_file_or_missing(index, &name) => Ok(Err(e)),
-                    other => other.map(Ok),
-                }
-            })?;
-            match opened.map_err(|e| Error::io(display(), e))? {
-                Ok(file) => break file.into_std(),
-                Err(e) if fallback == FALLBACKS => return Err(Error::io(display(), e)),
-                Err(_) => {
-                    fallback += 1;
-                    name = PathBuf::from(format!("{LOCK_FILE}.{fallback}"));
-                }
-            }
-        };
+fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
+    if !sys::FILE_LOCKS {
+        return Ok(IndexLock { _file: None });
+    }
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true);
+    let mut name = PathBuf::from(LOCK_FILE);
+    let mut fallback = 0;
+    let file = loop {
         let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
-        let locked = if exclusive {
-            file.lock()
-        } else {
-            file.lock_shared()
-        };
-        match locked {
-            Ok(()) => Ok(IndexLock { _file: Some(file) }),
-            // A filesystem without locks (some network mounts): run unlocked,
-            // as on WASI, rather than refuse every write.
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
-            Err(e) => Err(Error::io(display(), e)),
+        let opened = cache.with_area(Area::Index, true, |index| {
+            match index.open_with(&name, &options) {
+                // Something other than a file holds the name.
+                Err(e) if !is_file_or_missing(index, &name) => Ok(Err(e)),
+                other => other.map(Ok),
+            }
+        })?;
+        match opened.map_err(|e| Error::io(display(), e))? {
+            Ok(file) => break file.into_std(),
+            Err(e) if fallback == FALLBACKS => return Err(Error::io(display(), e)),
+            Err(_) => {
+                fallback += 1;
+                name = PathBuf::from(format!("{LOCK_FILE}.{fallback}"));
+            }
         }
-    }
-
-    /// Whether `name` in `index` is a file (or a link to one), or absent:
-    /// then a failure to open it is a real error, not damage to step around.
-    fn is_file_or_missing(index: &Dir, name: &Path) -> bool {
-        match index.symlink_metadata(name) {
-            Ok(meta) if meta.is_file() => true,
-            Ok(meta) if meta.is_symlink() => index.metadata(name).is_ok_and(|m| m.is_file()),
-            Ok(_) => false,
-            Err(e) => e.kind() == io::ErrorKind::NotFound,
-        }
+    };
+    let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
+    let locked = if exclusive {
+        file.lock()
+    } else {
+        file.lock_shared()
+    };
+    match locked {
+        Ok(()) => Ok(IndexLock { _file: Some(file) }),
+        // A filesystem without locks (some network mounts): run unlocked,
+        // as on WASI, rather than refuse every write.
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(IndexLock { _file: None }),
+        Err(e) => Err(Error::io(display(), e)),
     }
 }
 
-/// WASI preview 1 has no locks and one thread per process: nothing to take.
-#[cfg(target_family = "wasm")]
-mod imp {
-    use super::IndexLock;
-    use crate::cache::Cache;
-    use crate::error::Result;
-
-    pub(super) fn acquire(_: &Cache, _exclusive: bool) -> Result<IndexLock> {
-        Ok(IndexLock {})
+/// Whether `name` in `index` is a file (or a link to one), or absent:
+/// then a failure to open it is a real error, not damage to step around.
+fn is_file_or_missing(index: &Dir, name: &Path) -> bool {
+    match index.symlink_metadata(name) {
+        Ok(meta) if meta.is_file() => true,
+        Ok(meta) if meta.is_symlink() => index.metadata(name).is_ok_and(|m| m.is_file()),
+        Ok(_) => false,
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
     }
 }

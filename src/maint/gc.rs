@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use super::sweep::{self, Candidate};
-use super::verify::GRACE;
 use super::walk;
 use crate::cache::Cache;
 use crate::error::Result;
@@ -162,7 +161,7 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     // Remove content no live entry uses: the content of evicted entries,
     // and other unreferenced files past the grace period. The sweep checks
     // again under the index lock, so entries added meanwhile keep theirs.
-    let cutoff = SystemTime::now().checked_sub(opts.grace.unwrap_or(GRACE));
+    let cutoff = SystemTime::now().checked_sub(opts.grace.unwrap_or(sweep::GRACE));
     let evicted: HashSet<&PathBuf> = evict.iter().map(|e| &e.content).collect();
     let candidates = files
         .iter()

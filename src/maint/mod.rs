@@ -3,7 +3,7 @@
 
 pub(crate) mod gc;
 pub(crate) mod purge;
-mod sweep;
+pub(crate) mod sweep;
 pub(crate) mod verify;
 mod walk;
 

@@ -8,14 +8,18 @@
 //! writes it again.
 
 use std::io;
-use std::path::PathBuf;
-use std::time::SystemTime;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
-use super::verify::remove_content;
 use super::walk;
 use crate::cache::{Area, Cache};
 use crate::error::{Error, Result};
 use crate::index::IndexLock;
+
+/// Files newer than this are left alone by the sweeps: a concurrent writer
+/// links its content a moment before it appends the index line, and keeps
+/// its temp file while it writes.
+pub(crate) const GRACE: Duration = Duration::from_secs(10 * 60);
 
 /// A content file that may be removed.
 pub(crate) struct Candidate {
@@ -108,7 +112,7 @@ pub(crate) fn tmp(
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         let result = if is_dir {
             tmp.remove_dir_all(&name)
-        } else if in_use(&tmp, &name) {
+        } else if crate::sys::temp_in_use(&tmp, &name) {
             continue;
         } else {
             tmp.remove_file(&name)
@@ -121,20 +125,24 @@ pub(crate) fn tmp(
     Ok(removed)
 }
 
-/// Whether a writer holds the lock on this temp file.
-#[cfg(not(target_family = "wasm"))]
-fn in_use(tmp: &cap_std::fs::Dir, name: &std::ffi::OsStr) -> bool {
-    let Ok(file) = tmp.open(name) else {
-        return false;
+/// Removes a content file; `false` if it was already gone.
+pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
+    let Some(dir) = cache.area(Area::Content, false)? else {
+        return Ok(false);
     };
-    matches!(
-        file.into_std().try_lock(),
-        Err(std::fs::TryLockError::WouldBlock)
-    )
-}
-
-/// No locks on WASI: the grace period is the only protection.
-#[cfg(target_family = "wasm")]
-fn in_use(_: &cap_std::fs::Dir, _: &std::ffi::OsStr) -> bool {
-    false
+    let removed = match dir.remove_file(rel) {
+        // Damage may have put a directory there.
+        Err(e) if dir.symlink_metadata(rel).is_ok_and(|m| m.is_dir()) => {
+            dir.remove_dir_all(rel).map_err(|_| e)
+        }
+        other => other,
+    };
+    match removed {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(
+            cache.display_path(Path::new("content-v2").join(rel)),
+            e,
+        )),
+    }
 }

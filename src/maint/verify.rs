@@ -18,11 +18,6 @@ use crate::error::{Error, Result};
 use crate::index::bucket;
 use crate::write_opts::now_millis;
 
-/// Files newer than this are left alone by the sweeps: a concurrent writer
-/// links its content a moment before it appends the index line, and keeps
-/// its temp file while it writes.
-pub(crate) const GRACE: Duration = Duration::from_secs(10 * 60);
-
 /// npm's file for the time of the last verify.
 const LAST_VERIFIED: &str = "_lastverified";
 
@@ -153,7 +148,7 @@ pub struct VerifyStats {
 /// Runs a full verify; see [`crate::verify_sync`].
 pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     let clock = Instant::now();
-    let grace = opts.grace.unwrap_or(GRACE);
+    let grace = opts.grace.unwrap_or(sweep::GRACE);
     let cutoff = SystemTime::now().checked_sub(grace);
     let mut stats = VerifyStats {
         started: now_millis(),
@@ -226,7 +221,7 @@ fn verify_content(
                 stats.content_bytes += len;
             }
             None => {
-                if remove_content(cache, &file.rel)? {
+                if sweep::remove_content(cache, &file.rel)? {
                     stats.corrupt_content += 1;
                     stats.corrupt_bytes += file.len;
                 }
@@ -249,28 +244,6 @@ fn hash_matches(cache: &Cache, sri: &Integrity) -> Result<Option<u64>> {
         Err(e) => return Err(e),
     };
     content::hash_file(&file, sri).map_err(|e| Error::io(path, e))
-}
-
-/// Removes a content file; `false` if it was already gone.
-pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
-    let Some(dir) = cache.area(Area::Content, false)? else {
-        return Ok(false);
-    };
-    let removed = match dir.remove_file(rel) {
-        // Damage may have put a directory there.
-        Err(e) if dir.symlink_metadata(rel).is_ok_and(|m| m.is_dir()) => {
-            dir.remove_dir_all(rel).map_err(|_| e)
-        }
-        other => other,
-    };
-    match removed {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::io(
-            cache.display_path(Path::new("content-v2").join(rel)),
-            e,
-        )),
-    }
 }
 
 /// Rewrites every bucket to the latest live entry per key whose content is

@@ -14,8 +14,8 @@ use ssri::Integrity;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidIntegrity`] if `opts` has no usable integrity;
-/// [`Error::InvalidKey`] for an empty key; [`Error::Io`].
+/// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if `opts` has no usable integrity;
+/// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key; [`Error::Io`](crate::Error::Io).
 ///
 /// # Examples
 ///
@@ -43,16 +43,16 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
 ) -> Result<Integrity> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     rt::run(move || {
-        let sri = opts.sri.clone().ok_or_else(|| Error::InvalidIntegrity {
-            input: String::new(),
-            reason: "index::insert needs WriteOpts::integrity".into(),
-        })?;
+        let sri = opts
+            .sri
+            .clone()
+            .ok_or_else(|| Error::MissingIntegrity { key: key.clone() })?;
         // Any integrity ssri parses (the index is a key -> metadata store of
         // its own; reads of content check the integrity themselves), but
         // not an empty one: it would not read back.
         if sri.hashes.is_empty() {
             return Err(Error::InvalidIntegrity {
-                input: String::new(),
+                input: Some(sri.to_string()),
                 reason: "an integrity needs at least one hash".into(),
             });
         }
@@ -63,7 +63,7 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
     .await
 }
 
-/// Appends a tombstone for `key`, as [`remove`] does.
+/// Appends a tombstone for `key`, as [`remove`](super::remove) does.
 ///
 /// `delete_async` awaits; `delete` blocks (cacache-rs's names).
 ///

@@ -17,7 +17,7 @@ use std::path::Path;
 ///
 /// # Errors
 ///
-/// [`Error::OutsideCache`] for a capability-only cache; [`Error::Io`] if the
+/// [`Error::OutsideCache`](crate::Error::OutsideCache) for a capability-only cache; [`Error::Io`](crate::Error::Io) if the
 /// target cannot be read or the link cannot be made (Windows needs the
 /// symlink privilege or developer mode; WASI hosts may refuse).
 ///

@@ -17,11 +17,11 @@ use ssri::Integrity;
 ///
 /// # Errors
 ///
-/// [`Error::EntryNotFound`] if the key has no live entry;
-/// [`Error::ContentNotFound`] if its content file is gone;
-/// [`Error::IntegrityMismatch`] or [`Error::SizeMismatch`] if the content is
-/// damaged (the bytes are never returned); [`Error::BadIndex`] if the entry's
-/// integrity is unusable; [`Error::Io`] on file-system failures.
+/// [`Error::EntryNotFound`](crate::Error::EntryNotFound) if the key has no live entry;
+/// [`Error::ContentNotFound`](crate::Error::ContentNotFound) if its content file is gone;
+/// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) or [`Error::SizeMismatch`](crate::Error::SizeMismatch) if the content is
+/// damaged (the bytes are never returned); [`Error::BadIndex`](crate::Error::BadIndex) if the entry's
+/// integrity is unusable; [`Error::Io`](crate::Error::Io) on file-system failures.
 ///
 /// # Examples
 ///
@@ -62,8 +62,8 @@ pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u
 ///
 /// # Errors
 ///
-/// [`Error::InvalidIntegrity`] if `sri` cannot name content;
-/// [`Error::ContentNotFound`], [`Error::IntegrityMismatch`], [`Error::Io`].
+/// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if `sri` cannot name content;
+/// [`Error::ContentNotFound`](crate::Error::ContentNotFound), [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch), [`Error::Io`](crate::Error::Io).
 ///
 /// # Examples
 ///
@@ -159,8 +159,8 @@ pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> bool {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidIntegrity`] if `sri` cannot name a content file;
-/// [`Error::Io`] if the cache cannot be read.
+/// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if `sri` cannot name a content file;
+/// [`Error::Io`](crate::Error::Io) if the cache cannot be read.
 ///
 /// # Examples
 ///

@@ -59,7 +59,7 @@ pub(crate) async fn remove_with_opts<C: IntoCache, K: AsRef<str>>(
 }
 
 /// Deletes the content file for `sri`. Entries that point at it then fail
-/// to read with [`Error::ContentNotFound`].
+/// to read with [`Error::ContentNotFound`](crate::Error::ContentNotFound).
 ///
 /// `remove_hash` awaits; `remove_hash_sync` blocks. A missing file is not an
 /// error.

@@ -18,9 +18,9 @@ use ssri::{Algorithm, Integrity};
 ///
 /// # Errors
 ///
-/// [`Error::InvalidKey`] for an empty key; [`Error::SizeMismatch`] or
-/// [`Error::IntegrityMismatch`] if the data does not match what `opts`
-/// expects (nothing is stored then); [`Error::Io`] on file-system failures.
+/// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key; [`Error::SizeMismatch`](crate::Error::SizeMismatch) or
+/// [`Error::IntegrityMismatch`](crate::Error::IntegrityMismatch) if the data does not match what `opts`
+/// expects (nothing is stored then); [`Error::Io`](crate::Error::Io) on file-system failures.
 ///
 /// # Examples
 ///
@@ -134,7 +134,7 @@ pub async fn write_with_algo<C: IntoCache, K: AsRef<str>, D: AsRef<[u8]>>(
 }
 
 /// Stores `data` as content only (no index entry), hashed with `algo`;
-/// returns the integrity to read it back with [`read_hash`].
+/// returns the integrity to read it back with [`read_hash`](super::read_hash).
 ///
 /// `write_hash_with_algo` awaits; `write_hash_with_algo_sync` blocks.
 ///
@@ -172,7 +172,7 @@ pub async fn write_hash_with_algo<C: IntoCache, D: AsRef<[u8]>>(
 }
 
 /// Stores `data` as content only (no index entry), hashed with sha512;
-/// returns the integrity to read it back with [`read_hash`].
+/// returns the integrity to read it back with [`read_hash`](super::read_hash).
 ///
 /// `write_hash` awaits; `write_hash_sync` blocks.
 ///

@@ -16,27 +16,8 @@ use ssri::{Algorithm, Integrity};
 use super::{SyncReader, SyncWriter};
 use crate::cache::IntoCache;
 use crate::error::Result;
+use crate::rt::asynchronous::{unblock_io as shim, Unblock as Shim};
 use crate::write_opts::WriteOpts;
-
-#[cfg(not(target_family = "wasm"))]
-pub(super) type Shim<T> = smol::Unblock<T>;
-
-/// Bytes buffered between the executor and the blocking thread (smol's
-/// default is 8 MiB per stream).
-#[cfg(not(target_family = "wasm"))]
-const BUFFER: usize = 1024 * 1024;
-
-#[cfg(not(target_family = "wasm"))]
-pub(super) fn shim<T>(io: T) -> Shim<T> {
-    smol::Unblock::with_capacity(BUFFER, io)
-}
-
-#[cfg(target_family = "wasm")]
-pub(super) fn shim<T>(io: T) -> Shim<T> {
-    Inline(io)
-}
-#[cfg(target_family = "wasm")]
-pub(super) type Shim<T> = Inline<T>;
 
 /// Writes a value into the cache piece by piece ([`AsyncWrite`]); the async
 /// twin of [`SyncWriter`], with the same guarantees: nothing is visible
@@ -167,16 +148,6 @@ impl Reader {
             inner: shim(sync.clone()),
             sync,
         }
-    }
-
-    /// Opens the value stored under `key`; see [`SyncReader::open`].
-    pub async fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Reader> {
-        crate::ops::asynchronous::open_reader(cache, key).await
-    }
-
-    /// Opens the content with integrity `sri`; see [`SyncReader::open_hash`].
-    pub async fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<Reader> {
-        crate::ops::asynchronous::open_hash_reader(cache, sri).await
     }
 
     /// Reports whether the data matched its integrity, returning the
@@ -353,46 +324,5 @@ mod tokio_io {
         fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
             AsyncWrite::poll_close(self, cx)
         }
-    }
-}
-
-/// WASI stand-in for `smol::Unblock`: does the blocking I/O inline.
-#[cfg(target_family = "wasm")]
-struct Inline<T>(T);
-
-#[cfg(target_family = "wasm")]
-impl<T> Inline<T> {
-    async fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-#[cfg(target_family = "wasm")]
-impl<T: io::Write + Unpin> AsyncWrite for Inline<T> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.0.write(buf))
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.flush())
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_flush(cx)
-    }
-}
-
-#[cfg(target_family = "wasm")]
-impl<T: io::Read + Unpin> AsyncRead for Inline<T> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.0.read(buf))
     }
 }

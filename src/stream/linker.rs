@@ -148,7 +148,7 @@ impl SyncToLinker {
         if let Some(expected) = &self.opts.sri {
             if expected.matches(&sri).is_none() {
                 return Err(Error::IntegrityMismatch {
-                    path: self.target,
+                    path: Some(self.target),
                     expected: expected.clone(),
                     found: sri,
                 });
@@ -199,7 +199,7 @@ mod asynchronous {
     use super::{file_size, SyncToLinker};
     use crate::cache::IntoCache;
     use crate::error::Result;
-    use crate::stream::async_io::{shim, Shim};
+    use crate::rt::asynchronous::{unblock_io as shim, Unblock as Shim};
     use crate::write_opts::WriteOpts;
 
     /// Reads a file that is being linked into the cache (`AsyncRead`), off
@@ -282,6 +282,22 @@ mod asynchronous {
             buf: &mut [u8],
         ) -> Poll<io::Result<usize>> {
             Pin::new(&mut self.inner).poll_read(cx, buf)
+        }
+    }
+
+    /// `tokio::io::AsyncRead` (feature `tokio`), as cacache-rs's
+    /// `tokio-runtime` build offers: the same stream as the futures-io impl.
+    #[cfg(feature = "tokio")]
+    impl tokio::io::AsyncRead for ToLinker {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            let filled = buf.initialize_unfilled();
+            let n = std::task::ready!(AsyncRead::poll_read(self, cx, filled))?;
+            buf.advance(n);
+            Poll::Ready(Ok(()))
         }
     }
 }

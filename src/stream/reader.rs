@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use cap_std::fs::File;
 use ssri::{Algorithm, Integrity, IntegrityChecker};
 
-use crate::cache::{Cache, IntoCache};
+use crate::cache::Cache;
 use crate::content;
 use crate::error::{Error, Result};
 
@@ -56,25 +56,6 @@ impl std::fmt::Debug for SyncReader {
 }
 
 impl SyncReader {
-    /// Opens the value stored under `key`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::EntryNotFound`], [`Error::ContentNotFound`],
-    /// [`Error::BadIndex`], [`Error::Io`].
-    pub fn open<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<SyncReader> {
-        crate::ops::blocking::open_reader(cache, key)
-    }
-
-    /// Opens the content with integrity `sri`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidIntegrity`], [`Error::ContentNotFound`], [`Error::Io`].
-    pub fn open_hash<C: IntoCache>(cache: C, sri: Integrity) -> Result<SyncReader> {
-        crate::ops::blocking::open_hash_reader(cache, sri)
-    }
-
     pub(crate) fn start(cache: &Cache, sri: Integrity) -> Result<SyncReader> {
         let (file, path) = content::open(cache, &sri)?;
         Ok(SyncReader {
@@ -110,7 +91,7 @@ impl SyncReader {
         match self.verdict {
             Some(Ok(algo)) => Ok(algo),
             Some(Err((expected, found))) => Err(Error::IntegrityMismatch {
-                path: self.path,
+                path: Some(self.path),
                 expected,
                 found,
             }),
@@ -133,7 +114,7 @@ impl SyncReader {
             Some((expected, found)) => Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 Error::IntegrityMismatch {
-                    path: self.path.clone(),
+                    path: Some(self.path.clone()),
                     expected,
                     found,
                 },

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Ctx;
 use crate::cli::LsArgs;
-use crate::error::{CliError, Result};
+use crate::error::{Chain, CliError, Result};
 use crate::output::{self, Out};
 
 pub fn run(ctx: &Ctx, args: LsArgs) -> Result<()> {
@@ -51,7 +51,7 @@ pub fn collect(cache: &capcache::Cache) -> (Vec<Metadata>, u64) {
         match entry {
             Ok(entry) => entries.push(entry),
             Err(e) => {
-                eprintln!("capcache: {e}");
+                eprintln!("capcache: {}", Chain(&e));
                 failed += 1;
             }
         }

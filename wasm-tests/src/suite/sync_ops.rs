@@ -230,7 +230,7 @@ pub(super) fn index_api(dir: &Path) -> TestResult {
     expect_err(
         capcache::index::insert(&cache, "x", WriteOpts::new()),
         "insert without integrity",
-        |e| matches!(e, Error::InvalidIntegrity { .. }),
+        |e| matches!(e, Error::MissingIntegrity { .. }),
     )?;
     capcache::index::delete(&cache, "k")?;
     ensure!(

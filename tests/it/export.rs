@@ -5,17 +5,14 @@
 //! Every scenario takes a `common::Api` and runs blocking and async, with
 //! the cache given by path and by `Cache` handle.
 
-#[macro_use]
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::{content_path, new_cache, root, Api};
 use cap_std::fs::Dir;
 use capcache::{Cache, Error, Integrity};
-use common::{content_path, new_cache, root, Api};
 
 #[cfg(feature = "async")]
-use common::block_on;
+use crate::common::block_on;
 
 // ---------------------------------------------------------------------------
 // Every export function behind one enum.
@@ -486,4 +483,73 @@ fn copy_to_dir_of_corrupt_content_fails_and_leaves_no_file(api: Api) {
         );
         assert!(!out.join("copy.bin").exists());
     }
+}
+
+/// The `Export` builder: every method, by key and by hash, to a path and
+/// into a `Dir`; verification refuses damaged content and leaves nothing,
+/// `verify(false)` exports what is stored.
+#[test]
+fn the_export_builder_runs_every_combination() {
+    use capcache::Export;
+    let (tmp, cache) = new_cache();
+    let sri = cache.write_sync("k", b"exported").unwrap();
+    let out = Dir::open_ambient_dir(tmp.path(), cap_std::ambient_authority()).unwrap();
+    type Method = fn(Export) -> Export;
+    let methods: [(&str, Method); 4] = [
+        ("copy", Export::copy),
+        ("hard_link", Export::hard_link),
+        ("reflink", Export::reflink),
+        ("reflink_or_copy", Export::reflink_or_copy),
+    ];
+    for (name, method) in methods {
+        for (source, export) in [
+            ("key", Export::key("k")),
+            ("hash", Export::hash(sri.clone())),
+        ] {
+            let file = format!("{name}-{source}");
+            let results = [
+                method(export.clone()).to_path_sync(&cache, tmp.path().join(&file)),
+                method(export.clone()).to_dir_sync(&cache, &out, format!("{file}-dir")),
+            ];
+            for (result, path) in results
+                .into_iter()
+                .zip([file.clone(), format!("{file}-dir")])
+            {
+                match result {
+                    Ok(bytes) => {
+                        assert_eq!(bytes, 8, "{path}");
+                        assert_eq!(out.read(&path).unwrap(), b"exported", "{path}");
+                    }
+                    // Reflinks exist on some filesystems only.
+                    Err(Error::Io { source, .. }) if name == "reflink" => {
+                        assert!(!out.exists(&path), "{path}: {source}");
+                    }
+                    Err(e) => panic!("{path}: {e}"),
+                }
+            }
+        }
+    }
+
+    std::fs::write(content_path(root(&cache), &sri), b"EXPORTED").unwrap();
+    let refused = Export::key("k").to_path_sync(&cache, tmp.path().join("damaged"));
+    assert!(
+        matches!(refused, Err(Error::IntegrityMismatch { .. })),
+        "{refused:?}"
+    );
+    assert!(!tmp.path().join("damaged").exists());
+    let trusted = Export::key("k").verify(false);
+    assert_eq!(trusted.to_dir_sync(&cache, &out, "trusted").unwrap(), 8);
+    assert_eq!(out.read("trusted").unwrap(), b"EXPORTED");
+    #[cfg(feature = "async")]
+    block_on(async {
+        let refused = Export::hash(sri.clone())
+            .hard_link()
+            .to_dir(&cache, &out, "h")
+            .await;
+        assert!(
+            matches!(refused, Err(Error::IntegrityMismatch { .. })),
+            "{refused:?}"
+        );
+        assert!(!out.exists("h"));
+    });
 }

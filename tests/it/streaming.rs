@@ -5,22 +5,19 @@
 //! Every scenario takes a `common::Api` and runs blocking and async, by path
 //! and by `Cache` handle (`sync_path::*`, `async_handle::*`, …).
 
-#[macro_use]
-mod common;
-
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use capcache::{Algorithm, Cache, Error, Integrity, SyncReader, SyncWriter, WriteOpts};
-use common::{
+use crate::common::{
     content_files, content_path, index_files, new_cache, root, sha512_hex, tmp_files, Api,
 };
+use capcache::{Algorithm, Cache, Error, Integrity, SyncReader, SyncWriter, WriteOpts};
 use sha2::Digest;
 
 #[cfg(feature = "async")]
-use capcache::{Reader, Writer};
+use crate::common::block_on;
 #[cfg(feature = "async")]
-use common::block_on;
+use capcache::{Reader, Writer};
 #[cfg(feature = "async")]
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -167,15 +164,7 @@ impl AnyReader {
 
 /// Deterministic, incompressible-looking bytes.
 fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
+    crate::common::noise(len, seed)
 }
 
 /// The integrity string of `bytes`, computed here (not by the crate).

@@ -8,18 +8,15 @@
 // link_to, which CI under wine does not have; the README says so.
 #![cfg(all(feature = "link_to", unix))]
 
-#[macro_use]
-mod common;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::common::{content_files, content_path, index_files, new_cache, root, sha512_hex, Api};
 use cap_std::fs::Dir;
 use capcache::{Algorithm, Cache, CacheOptions, Error, Integrity, SyncReader};
-use common::{content_files, content_path, index_files, new_cache, root, sha512_hex, Api};
 
 #[cfg(feature = "async")]
-use common::block_on;
+use crate::common::block_on;
 
 /// `link_to` / `link_to_hash` for each [`Api`] variant.
 trait Links {

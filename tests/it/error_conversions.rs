@@ -3,15 +3,11 @@
 //! feature, `miette::Diagnostic` (a `capcache::…` code per variant, help,
 //! docs.rs links).
 
-mod common;
-
-use std::path::Path;
-
 use capcache::{Algorithm, Error, Integrity};
 
 /// The sha512 integrity of `bytes`.
 fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
+    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
 }
 
 #[test]
@@ -34,7 +30,7 @@ fn ssri_integrity_check_error_becomes_integrity_mismatch() {
             found: f,
         } => {
             assert_eq!((e, f), (&expected, &found));
-            assert_eq!(path, Path::new(""));
+            assert_eq!(path, &None);
         }
         other => panic!("expected Error::IntegrityMismatch, got {other:?}"),
     }
@@ -63,7 +59,7 @@ fn ssri_parse_error_becomes_invalid_integrity_with_the_input() {
     ] {
         match parse(text) {
             Err(Error::InvalidIntegrity { input, reason }) => {
-                assert_eq!(input, part, "{text:?}");
+                assert_eq!(input.as_deref(), Some(part), "{text:?}");
                 assert!(reason.contains("sha512"), "{reason}");
             }
             other => panic!("{text:?}: expected Error::InvalidIntegrity, got {other:?}"),
@@ -78,7 +74,7 @@ fn ssri_hex_error_becomes_invalid_integrity_with_the_reason() {
     assert!(matches!(err, ssri::Error::HexDecodeError(_)), "{err:?}");
     match Error::from(err) {
         Error::InvalidIntegrity { input, reason } => {
-            assert_eq!(input, "");
+            assert_eq!(input, None);
             assert!(reason.starts_with("not a hexadecimal digest: "), "{reason}");
         }
         other => panic!("expected Error::InvalidIntegrity, got {other:?}"),
@@ -88,9 +84,9 @@ fn ssri_hex_error_becomes_invalid_integrity_with_the_reason() {
 /// Errors from the cache itself still name their content path.
 #[test]
 fn mismatches_from_a_read_keep_their_path() {
-    let (_tmp, cache) = common::new_cache();
+    let (_tmp, cache) = crate::common::new_cache();
     let sri = cache.write_sync("k", b"value").unwrap();
-    let file = common::content_path(common::root(&cache), &sri);
+    let file = crate::common::content_path(crate::common::root(&cache), &sri);
     std::fs::write(&file, b"VALUE").unwrap();
     let err = cache.read_sync("k").unwrap_err();
     let path = err.path().expect("a read's mismatch has a path").to_owned();
@@ -141,7 +137,7 @@ mod diagnostic {
             ),
             (
                 Error::IntegrityMismatch {
-                    path: "content-v2/x".into(),
+                    path: Some("content-v2/x".into()),
                     expected: sri.clone(),
                     found: sha512(b"y"),
                 },
@@ -159,7 +155,7 @@ mod diagnostic {
             ),
             (
                 Error::InvalidIntegrity {
-                    input: "?".into(),
+                    input: Some("?".into()),
                     reason: "r".into(),
                 },
                 "capcache::invalid_integrity",
@@ -172,6 +168,11 @@ mod diagnostic {
                 },
                 "capcache::invalid_key",
                 "InvalidKey",
+            ),
+            (
+                Error::MissingIntegrity { key: "k".into() },
+                "capcache::missing_integrity",
+                "MissingIntegrity",
             ),
             (
                 Error::BadIndex {
@@ -245,10 +246,10 @@ mod diagnostic {
     /// users write it.
     #[test]
     fn question_mark_into_a_miette_report() {
-        fn read(dir: &Path) -> miette::Result<Vec<u8>> {
+        fn read(dir: &std::path::Path) -> miette::Result<Vec<u8>> {
             Ok(capcache::read_sync(dir, "missing")?)
         }
-        let tmp = common::tempdir();
+        let tmp = crate::common::tempdir();
         let report = read(tmp.path()).unwrap_err();
         assert_eq!(
             report.code().map(|c| c.to_string()).as_deref(),
@@ -259,4 +260,37 @@ mod diagnostic {
             other => panic!("expected Error::EntryNotFound, got {other:?}"),
         }
     }
+}
+
+/// An I/O error names its path in its message and gives its cause as its
+/// `source`, so a reporter prints the cause once.
+#[test]
+fn io_errors_print_their_cause_once() {
+    use std::error::Error as _;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("index-v5"),
+        b"a file where a directory belongs",
+    )
+    .unwrap();
+    let err = capcache::write_sync(tmp.path(), "k", b"v").unwrap_err();
+    let cause = err
+        .source()
+        .expect("an I/O error has its cause as source")
+        .to_string();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert!(err.to_string().contains("index-v5"), "{err}");
+    assert!(!err.to_string().contains(&cause), "{err} repeats {cause}");
+}
+
+/// `index::insert` without an integrity is its own error, naming the key.
+#[test]
+fn an_insert_without_integrity_is_missing_integrity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = capcache::index::insert(tmp.path(), "k", capcache::WriteOpts::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingIntegrity { key } if key == "k"),
+        "{err:?}"
+    );
+    assert_eq!(capcache::index::find(tmp.path(), "k").unwrap(), None);
 }

@@ -1,14 +1,11 @@
 //! The on-disk format, byte for byte: content and bucket paths, the index
 //! line, both index formats and how a cache's format is detected.
 
-#[macro_use]
-mod common;
-
 use std::fs;
 use std::path::Path;
 
+use crate::common::*;
 use capcache::{Algorithm, Cache, CacheOptions, IndexFormat, Integrity, Value, WriteOpts};
-use common::*;
 use serde_json::json;
 
 /// Checks the single bucket line `key` got from writing `data` at `before..=after`.

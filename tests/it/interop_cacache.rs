@@ -2,11 +2,8 @@
 //! Native only: cacache-rs does not build for wasm.
 #![cfg(not(target_family = "wasm"))]
 
-#[macro_use]
-mod common;
-
+use crate::common::*;
 use capcache::{Algorithm, Cache, CacheOptions, Error, IndexFormat, Integrity, WriteOpts};
-use common::*;
 use serde_json::json;
 
 /// Everything cacache-rs writes is read back by capcache, which detects the

@@ -1,86 +1,66 @@
-//! The hot file operations on a path beneath a directory handle, resolved
-//! in one call wherever the platform confines paths itself.
+//! Platform code, chosen once: `unix.rs` (Linux, macOS), `windows.rs` or
+//! `wasi.rs` provides each function below with the same signature (as
+//! tempfile's `file/imp/` and cap-primitives' per-OS modules do);
+//! `native.rs` holds what Unix and Windows share. Nothing outside this
+//! folder asks which platform it runs on, except for threads (`rt/`,
+//! `parallel.rs`) and memory maps (`content/read.rs`).
 //!
-//! cap-std keeps every path inside its `Dir`. Where the OS can enforce that
-//! (Linux's `openat2` with `RESOLVE_BENEATH`) cap-std makes one call;
-//! elsewhere it walks the path a component at a time. Under WASI that walk
-//! repeats what the runtime must do anyway: the WASI filesystem
-//! specification resolves every path beneath the descriptor it is given and
-//! fails any step (`..`, a symlink, an absolute path) that would leave it —
-//! `RESOLVE_BENEATH`, enforced by the host (wasmtime does it with cap-std).
-//! Each component costs a host call there, so on WASI these functions hand
-//! the whole relative path to the runtime in one call, on the cap-std
-//! `Dir`'s own descriptor (through `rustix`, the layer cap-std itself calls).
-//! Everywhere else they are plain cap-std calls.
+//! **Paths beneath a handle.** `open_read`, `open_append`, `is_file`,
+//! `hard_link` and `create_dir` are the hot file operations on shard
+//! paths. cap-std keeps every path inside its `Dir`: where the OS can
+//! enforce that (Linux's `openat2` with `RESOLVE_BENEATH`) in one call,
+//! elsewhere a component at a time. Under WASI that walk repeats what the
+//! runtime must do anyway: the WASI filesystem specification resolves every
+//! path beneath the descriptor it is given and fails any step (`..`, a
+//! symlink, an absolute path) that would leave it, enforced by the host
+//! (wasmtime does it with cap-std). Each component costs a host call there,
+//! so `wasi.rs` hands the whole relative path to the runtime in one call on
+//! the cap-std `Dir`'s own descriptor (through `rustix`, the layer cap-std
+//! itself calls), where a small read of 1000 distinct keys takes 20 µs
+//! instead of 33 µs (`wasm-tests/examples/bench.rs`). Everywhere else they
+//! are plain cap-std calls. Callers pass paths this crate spells (hex shard
+//! and file names), never `..` or absolute ones; `wasm-tests/` plants
+//! symlinks out of shards, buckets and content files and checks that these
+//! calls refuse them.
 //!
-//! Measured with `wasm-tests/examples/bench.rs` under wasmtime: a small read
-//! of 1000 distinct keys takes 20 µs instead of 33 µs.
+//! **Locks.** Temp files are locked by their writer (`lock_temp`) so that
+//! verify's clean-up of `tmp/` skips them (`temp_in_use`); the index lock
+//! is a file lock (`FILE_LOCKS`). WASI preview 1 has no locks.
 //!
-//! Callers pass paths this crate spells (hex shard and file names), never
-//! `..` or absolute ones; `wasm-tests/` plants symlinks out of shards,
-//! buckets and content files and checks that these calls refuse them.
+//! **Durability and identity.** `sync_dir` fsyncs a directory (only Unix
+//! can); `same_dir` compares two handles (not on Windows); `symlink` makes a
+//! link to an absolute target (refused under WASI); `end_after_append`
+//! tells a bucket's length after an append.
 
 use std::io;
 use std::path::Path;
 
-use cap_std::fs::{Dir, File};
+use cap_std::fs::Dir;
 
-/// Opens `rel` for reading.
-pub(crate) fn open_read(dir: &Dir, rel: &Path) -> io::Result<File> {
-    #[cfg(target_os = "wasi")]
-    {
-        wasi::open(dir, rel, rustix::fs::OFlags::RDONLY)
-    }
-    #[cfg(not(target_os = "wasi"))]
-    {
-        dir.open(rel)
-    }
-}
+#[cfg(not(target_os = "wasi"))]
+mod native;
 
-/// Opens `rel` for appending, creating it if missing (its directory must
-/// exist).
-pub(crate) fn open_append(dir: &Dir, rel: &Path) -> io::Result<File> {
-    #[cfg(target_os = "wasi")]
-    {
-        use rustix::fs::OFlags;
-        wasi::open(dir, rel, OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE)
-    }
-    #[cfg(not(target_os = "wasi"))]
-    {
-        let mut options = cap_std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        dir.open_with(rel, &options)
-    }
-}
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
 
-/// Whether `rel` is a regular file, following symlinks that stay inside
-/// `dir`.
-pub(crate) fn is_file(dir: &Dir, rel: &Path) -> io::Result<bool> {
-    #[cfg(target_os = "wasi")]
-    {
-        use rustix::fs::{statat, AtFlags, FileType};
-        let stat = statat(dir, rel, AtFlags::SYMLINK_FOLLOW)?;
-        Ok(FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile)
-    }
-    #[cfg(not(target_os = "wasi"))]
-    {
-        Ok(dir.metadata(rel)?.is_file())
-    }
-}
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
 
-/// Makes `rel` a hard link to `src` (under `src_dir`); fails with
-/// `AlreadyExists` rather than replace anything.
-pub(crate) fn hard_link(src_dir: &Dir, src: &Path, dir: &Dir, rel: &Path) -> io::Result<()> {
-    #[cfg(target_os = "wasi")]
-    {
-        rustix::fs::linkat(src_dir, src, dir, rel, rustix::fs::AtFlags::empty())?;
-        Ok(())
-    }
-    #[cfg(not(target_os = "wasi"))]
-    {
-        src_dir.hard_link(src, dir, rel)
-    }
-}
+#[cfg(target_os = "wasi")]
+mod wasi;
+#[cfg(target_os = "wasi")]
+use wasi as imp;
+
+#[cfg(feature = "link_to")]
+pub(crate) use imp::symlink;
+pub(crate) use imp::{
+    end_after_append, hard_link, is_file, lock_temp, open_append, open_read, same_dir, sync_dir,
+    temp_in_use, FILE_LOCKS,
+};
 
 /// Creates directory `rel` and any missing parents, and returns the
 /// highest one it created (`None` if `rel` existed): the directories from
@@ -108,28 +88,16 @@ pub(crate) fn create_dir_all<'a>(dir: &Dir, rel: &'a Path) -> io::Result<Option<
 }
 
 fn create_dir(dir: &Dir, rel: &Path) -> io::Result<()> {
-    #[cfg(target_os = "wasi")]
-    {
-        rustix::fs::mkdirat(dir, rel, rustix::fs::Mode::empty())?;
-        Ok(())
-    }
-    #[cfg(not(target_os = "wasi"))]
-    {
-        dir.create_dir(rel)
-    }
+    imp::create_dir(dir, rel)
 }
 
-#[cfg(target_os = "wasi")]
-mod wasi {
-    use std::io;
-    use std::path::Path;
-
-    use cap_std::fs::{Dir, File};
-    use rustix::fs::{openat, Mode, OFlags};
-
-    pub(super) fn open(dir: &Dir, rel: &Path, flags: OFlags) -> io::Result<File> {
-        let fd = openat(dir, rel, flags | OFlags::CLOEXEC, Mode::empty())?;
-        Ok(File::from_std(std::fs::File::from(fd)))
+/// Whether two handles are the same directory, by device and inode.
+#[cfg(any(unix, target_os = "wasi"))]
+pub(crate) fn same_inode(a: &Dir, b: &Dir) -> bool {
+    use cap_std::fs::MetadataExt;
+    match (a.dir_metadata(), b.dir_metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 

@@ -2,19 +2,16 @@
 //! through every API (blocking and async, by path and by handle), plus
 //! writers racing verify and compaction (native only).
 
-#[macro_use]
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::common::*;
 use capcache::{
     Cache, GcOpts, GcStats, IndexFormat, Phase, Progress, VerifyOpts, VerifyStats, WriteOpts,
 };
-use common::*;
 
 api_tests!(
     verify_repairs_reclaims_and_reports_exact_stats,

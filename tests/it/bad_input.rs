@@ -2,13 +2,10 @@
 //! content, garbage in buckets. Every case is an error or a correct result,
 //! never a panic and never wrong bytes.
 
-#[macro_use]
-mod common;
-
 use std::fs;
 
+use crate::common::*;
 use capcache::{Algorithm, Cache, Error, IndexFormat, Integrity, WriteOpts};
-use common::*;
 use serde_json::json;
 
 api_tests!(
@@ -233,6 +230,7 @@ fn content_overwritten_with_garbage_is_never_returned(api: Api) {
         match &err {
             Error::IntegrityMismatch { path, expected, .. } => {
                 assert_eq!(expected, &sri);
+                let path = path.as_deref().expect("a read names the content file");
                 assert!(path.ends_with(file.strip_prefix(root(&cache)).unwrap()));
             }
             other => panic!("{algo}: expected IntegrityMismatch, got {other:?}"),

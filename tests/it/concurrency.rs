@@ -2,15 +2,12 @@
 //! WASI preview 1 has no threads.
 #![cfg(not(target_family = "wasm"))]
 
-#[macro_use]
-mod common;
-
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
+use crate::common::*;
 use capcache::{Cache, EntryIter, Error, IndexFormat, Metadata};
-use common::*;
 
 /// What the docs promise, checked by the compiler.
 #[test]

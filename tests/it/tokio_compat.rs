@@ -4,31 +4,21 @@
 //! `tokio-runtime` users drive them.
 #![cfg(all(feature = "tokio", not(target_family = "wasm")))]
 
-mod common;
-
 use std::io;
 
+use crate::common::{content_path, new_cache, root};
 use capcache::{Algorithm, Cache, Error, Integrity, Reader, Writer};
-use common::{content_path, new_cache, root};
 use futures_lite::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Deterministic, incompressible-looking bytes.
 fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    crate::common::noise(len, seed)
 }
 
 /// The sha512 integrity of `bytes`.
 fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
+    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
 }
 
 /// Larger than the 1 MiB the stream types buffer between the runtime and
@@ -228,15 +218,13 @@ async fn writer_shut_down_and_dropped_stores_nothing() {
         Err(Error::EntryNotFound { key }) => assert_eq!(key, "never"),
         other => panic!("expected Error::EntryNotFound, got {other:?}"),
     }
-    assert!(!capcache::exists(&cache, &sha512(b"uncommitted"))
-        .await
-        .unwrap());
+    assert!(!capcache::exists(&cache, &sha512(b"uncommitted")).await);
     assert_eq!(
-        common::content_files(root(&cache)),
+        crate::common::content_files(root(&cache)),
         Vec::<std::path::PathBuf>::new()
     );
     assert_eq!(
-        common::tmp_files(root(&cache)),
+        crate::common::tmp_files(root(&cache)),
         Vec::<std::path::PathBuf>::new()
     );
 }
@@ -245,7 +233,7 @@ async fn writer_shut_down_and_dropped_stores_nothing() {
 /// runtime and spawned as tokio tasks (their futures are `Send`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn free_functions_on_a_multi_thread_runtime() {
-    let tmp = common::tempdir();
+    let tmp = crate::common::tempdir();
     let dir = tmp.path().join("cache");
 
     let tasks: Vec<_> = (0..16)
@@ -270,7 +258,7 @@ async fn free_functions_on_a_multi_thread_runtime() {
             capcache::read_hash(&dir, sri).await.unwrap(),
             value.as_bytes()
         );
-        assert!(capcache::exists(&dir, sri).await.unwrap());
+        assert!(capcache::exists(&dir, sri).await);
         let meta = capcache::metadata(&dir, &key).await.unwrap().unwrap();
         assert_eq!((&meta.integrity, meta.size), (sri, value.len()));
     }
@@ -298,4 +286,27 @@ async fn free_functions_on_a_multi_thread_runtime() {
     }
     capcache::clear(&dir).await.unwrap();
     assert_eq!(capcache::list(&dir).count().await, 0);
+}
+
+/// cacache-rs's `ToLinker` is read with tokio's traits under `tokio-runtime`.
+#[cfg(all(feature = "link_to", unix))]
+#[test]
+fn to_linker_reads_with_tokio_traits() {
+    use tokio::io::AsyncReadExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let target = tmp.path().join("t");
+    std::fs::write(&target, b"linked under tokio").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut linker = capcache::ToLinker::open(&dir, "k", &target).await.unwrap();
+        let mut seen = String::new();
+        linker.read_to_string(&mut seen).await.unwrap();
+        assert_eq!(seen, "linked under tokio");
+        let sri = linker.commit().await.unwrap();
+        assert_eq!(
+            capcache::read_hash(&dir, &sri).await.unwrap(),
+            b"linked under tokio"
+        );
+    });
 }
