@@ -39,16 +39,17 @@ pub fn parse_size(input: &str) -> Result<u64, String> {
     } else {
         whole.parse().map_err(|_| too_large())?
     };
-    // Digits past the 18th cannot change a result in whole bytes below 2^64.
-    let frac = &frac[..frac.len().min(18)];
-    let frac_value: u128 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().map_err(|_| too_large())?
-    };
+    // floor(0.frac × multiplier), exactly: one digit at a time from the
+    // last, each step's carry being the floor of the digits so far (nested
+    // floors of integer divisions are exact). Cutting the fraction short
+    // would not do: `0.442674658261239528656005859375G` is exactly
+    // 475318295 bytes, and its first 18 digits are one byte less.
+    let frac_bytes = frac.bytes().rev().fold(0u128, |carry, d| {
+        (u128::from(d - b'0') * multiplier + carry) / 10
+    });
     let bytes = whole
         .checked_mul(multiplier)
-        .and_then(|b| b.checked_add(frac_value * multiplier / 10u128.pow(frac.len() as u32)))
+        .and_then(|b| b.checked_add(frac_bytes))
         .ok_or_else(too_large)?;
     u64::try_from(bytes).map_err(|_| too_large())
 }
@@ -163,6 +164,143 @@ mod tests {
         assert_eq!(parse_age("1h30m"), Ok(Duration::from_secs(5400)));
         assert!(parse_age("30").is_err());
         assert!(parse_age("soon").is_err());
+    }
+
+    /// A small deterministic generator for the property tests below (the
+    /// tool has no property-testing dependency); failures print the seed
+    /// and the input.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    const SEED: u64 = 0x05ee_d0f0_a7e5;
+    const SPELLINGS: [[&str; 5]; 4] = [
+        ["", "K", "M", "G", "T"],
+        ["b", "kb", "mb", "gb", "tb"],
+        ["B", "KiB", "MiB", "GiB", "TiB"],
+        [" ", " k", " m", " g", " t"],
+    ];
+
+    /// Decimal digits (most significant first) times `m`.
+    fn mul_decimal(digits: &[u8], m: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(digits.len() + 20);
+        let mut carry: u128 = 0;
+        for &d in digits.iter().rev() {
+            let v = u128::from(d) * u128::from(m) + carry;
+            out.push((v % 10) as u8);
+            carry = v / 10;
+        }
+        while carry > 0 {
+            out.push((carry % 10) as u8);
+            carry /= 10;
+        }
+        out.reverse();
+        out
+    }
+
+    /// The exact size in bytes of `whole.frac` units of `m` bytes, rounded
+    /// down, or `None` past `u64::MAX`: the model `parse_size` must match.
+    fn exact(whole: u64, frac: &[u8], m: u64) -> Option<u64> {
+        let product = mul_decimal(frac, m);
+        let int_digits = product.len().saturating_sub(frac.len());
+        let frac_bytes = product[..int_digits]
+            .iter()
+            .fold(0u128, |acc, &d| acc * 10 + u128::from(d));
+        let total = u128::from(whole) * u128::from(m) + frac_bytes;
+        u64::try_from(total).ok()
+    }
+
+    fn digits(text: &str) -> Vec<u8> {
+        text.bytes().map(|b| b - b'0').collect()
+    }
+
+    #[test]
+    fn random_sizes_parse_exactly_in_every_spelling() {
+        let mut rng = SplitMix(SEED);
+        for case in 0..20_000 {
+            let power = rng.below(5) as u32;
+            let unit = SPELLINGS[rng.below(4) as usize][power as usize];
+            let m = 1u64 << (10 * power);
+            let whole = match rng.below(3) {
+                0 => rng.below(1024),
+                1 => rng.below(1 << 40),
+                _ => rng.next(),
+            };
+            let frac: String = (0..rng.below(30))
+                .map(|_| char::from(b'0' + rng.below(10) as u8))
+                .collect();
+            let text = if frac.is_empty() {
+                format!("{whole}{unit}")
+            } else {
+                format!("{whole}.{frac}{unit}")
+            };
+            let expected = exact(whole, &digits(&frac), m).ok_or(());
+            assert_eq!(
+                parse_size(&text).map_err(drop),
+                expected,
+                "seed {SEED:#x}, case {case}: {text:?}"
+            );
+        }
+    }
+
+    /// Fractions that are exactly a whole number of bytes (`k / 1024^p`
+    /// has 10·p decimal digits): rounding down must not lose that byte.
+    #[test]
+    fn exact_fractions_of_a_unit_keep_their_last_byte() {
+        let mut rng = SplitMix(SEED ^ 1);
+        for case in 0..5_000 {
+            let power = 1 + rng.below(4) as u32;
+            let m = 1u64 << (10 * power);
+            let k = 1 + rng.below(m - 1);
+            // k / 2^(10p) = k * 5^(10p) / 10^(10p).
+            let mut frac = digits(&k.to_string());
+            for _ in 0..10 * power {
+                frac = mul_decimal(&frac, 5);
+            }
+            let width = 10 * power as usize;
+            let mut padded = vec![0u8; width.saturating_sub(frac.len())];
+            padded.extend(&frac);
+            let text: String = padded.iter().map(|d| char::from(b'0' + d)).collect();
+            let unit = SPELLINGS[0][power as usize];
+            let input = format!("0.{text}{unit}");
+            assert_eq!(
+                parse_size(&input),
+                Ok(k),
+                "seed {SEED:#x}, case {case}: {input:?} is exactly {k} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn random_text_never_panics_and_errors_name_the_input() {
+        let mut rng = SplitMix(SEED ^ 2);
+        let alphabet: Vec<char> = "0123456789.. kKmMgGtTbBiIpPe-+x\u{e9}\u{1f600}\t"
+            .chars()
+            .collect();
+        for case in 0..20_000 {
+            let text: String = (0..rng.below(12))
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+                .collect();
+            if let Err(message) = parse_size(&text) {
+                assert!(
+                    message.contains(&format!("{text:?}")) || message.contains("unit"),
+                    "seed {SEED:#x}, case {case}: {text:?} -> {message}"
+                );
+            }
+            let _ = parse_age(&text);
+        }
     }
 
     #[test]

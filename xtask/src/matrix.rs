@@ -29,6 +29,9 @@ const WASM_TESTS: &str = "wasm-tests";
 const XTASK: &str = "xtask";
 /// The command-line tool.
 const CLI: &str = "capcache-cli";
+/// The reliability suite (crashes, injected damage, concurrent processes,
+/// resource limits): one bounded cell on the host only, see [`Planner::host`].
+const RELIABILITY: &str = "capcache-reliability";
 
 /// A package whose binary is built for wasm32-wasip1 and then run under
 /// wasmtime by the package's own host-side tests, which find the module
@@ -192,11 +195,12 @@ impl<'a> Planner<'a> {
             .collect()
     }
 
-    /// Other packages with tests to run on the target, besides the xtask.
+    /// Other packages with tests to run on the target, besides the xtask
+    /// and the reliability suite (its own host cell).
     fn other_tests(&self) -> Vec<String> {
         self.others
             .iter()
-            .filter(|p| p.name != WASM_TESTS && p.name != XTASK)
+            .filter(|p| p.name != WASM_TESTS && p.name != XTASK && p.name != RELIABILITY)
             .map(|p| p.name.clone())
             .collect()
     }
@@ -389,6 +393,20 @@ impl<'a> Planner<'a> {
             &format!("test {}", others.join(",")),
             self.test_steps(host, &others, &[], |c| c),
         ));
+
+        // The reliability suite in its bounded default mode (~2 min; its
+        // long mode, CAPCACHE_RELIABILITY=long, is for releases), with the
+        // library's default features: it kills, limits and races processes,
+        // so it runs on the host alone.
+        if self.ws.package(RELIABILITY).is_some() {
+            let suite = [RELIABILITY.to_owned()];
+            cells.push(self.cell(
+                Lane::HostTests,
+                host,
+                "reliability",
+                self.test_steps(host, &suite, &[], |c| c.env_remove("CAPCACHE_RELIABILITY")),
+            ));
+        }
     }
 
     /// wasm32-wasip1: the library's unit and integration tests under wasmtime,
