@@ -676,26 +676,21 @@ fn unreadable_bucket(target: Target, damage: Damage) -> bool {
         )
 }
 
-/// Neither a write nor `verify` replaces a directory or a symlink at a
-/// bucket's path (FINDING, reported to the lead: unlike content paths
-/// (bug 2) and the lock (bug 3), the key stays unwritable until someone
-/// removes the path; a symlink to another bucket inside the cache reads
-/// but refuses appends). What is checked here is that a write either works
-/// or fails clearly, naming the bucket, and that removing it by hand is
-/// enough.
+/// A directory or a symlink where a bucket belongs is damage that a write
+/// clears (as for content paths and the lock): the write must succeed, and
+/// leave a plain bucket file unless the symlink led to another bucket inside
+/// the cache that took the append.
 fn clear_unreadable_bucket(f: &Fixture, key: &str, path: &Path, ctx: &str) {
     let value = f.entries[key].current();
     match f.cache.write_sync(key, &value) {
-        Err(capcache::Error::Io { path: p, .. }) if p == path => {}
-        // A fix that makes writes replace such buckets is welcome too.
         Ok(_) => {}
         other => panic!("{ctx}: write over an unreadable bucket: {other:?}"),
     }
-    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-        fs::remove_dir_all(path).expect("remove the directory by hand");
-    } else {
-        remove_any(path);
-    }
+    let meta = fs::symlink_metadata(path);
+    assert!(
+        meta.as_ref().is_ok_and(|m| m.is_file() || m.is_symlink()),
+        "{ctx}: after the write, {path:?} is {meta:?}"
+    );
 }
 
 /// Removes a file, symlink or directory (an earlier damage may have left a

@@ -103,7 +103,12 @@ impl Appender<'_> {
         let durable = cache.durable();
         let mut file = cache
             .with_shard(Area::Index, &rel, true, |dir, name| {
-                let file = shard::with_parent(dir, name, durable, || sys::open_append(dir, name))?;
+                let open =
+                    || shard::with_parent(dir, name, durable, || sys::open_append(dir, name));
+                let file = match open() {
+                    Err(e) if clear_damage(dir, name)? => open().map_err(|_| e)?,
+                    other => other?,
+                };
                 // A new bucket's name must survive a power loss too.
                 if durable && file.metadata()?.len() == 0 {
                     shard::sync_dir(dir, name.parent().unwrap_or(Path::new("")))?;
@@ -143,6 +148,17 @@ impl Appender<'_> {
             metadata: opts.metadata.clone().unwrap_or_default(),
             raw_metadata: opts.raw_metadata.clone(),
         })
+    }
+}
+
+/// Removes what damage put where a bucket file belongs: a directory or a
+/// symlink (neither holds index lines any writer can append to). Returns
+/// whether there was such a thing; the append then creates a fresh bucket.
+fn clear_damage(dir: &Dir, name: &Path) -> io::Result<bool> {
+    match dir.symlink_metadata(name) {
+        Ok(meta) if meta.is_dir() => dir.remove_dir_all(name).map(|()| true),
+        Ok(meta) if meta.is_symlink() => dir.remove_file(name).map(|()| true),
+        _ => Ok(false),
     }
 }
 

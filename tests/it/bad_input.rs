@@ -667,3 +667,31 @@ fn a_damaged_lock_file_does_not_stop_writes() {
     }
     assert_eq!(fs::read(&target).unwrap(), b"outside");
 }
+
+/// A directory or a symlink out of the cache where a key's bucket belongs
+/// is damage that the next write of the key clears: the write succeeds and
+/// reads back.
+#[test]
+fn a_non_file_at_a_bucket_path_is_replaced_by_a_write() {
+    let outside = tempdir();
+    let mut damages = vec!["directory"];
+    if cfg!(unix) {
+        damages.push("symlink out");
+    }
+    for damage in damages {
+        let (_tmp, cache) = new_cache();
+        cache.write_sync("k", b"v1").unwrap();
+        let bucket = bucket_path(root(&cache), IndexFormat::Npm, "k");
+        fs::remove_file(&bucket).unwrap();
+        match damage {
+            "directory" => fs::create_dir_all(bucket.join("inner")).unwrap(),
+            #[cfg(unix)]
+            _ => std::os::unix::fs::symlink(outside.path(), &bucket).unwrap(),
+            #[cfg(not(unix))]
+            _ => unreachable!(),
+        }
+        cache.write_sync("k", b"v2").unwrap();
+        assert_eq!(cache.read_sync("k").unwrap(), b"v2", "{damage}");
+        assert!(fs::symlink_metadata(&bucket).unwrap().is_file(), "{damage}");
+    }
+}
