@@ -104,6 +104,9 @@ pub struct CacheOptions {
     durable: bool,
     ambient: bool,
     kept_dirs: Option<usize>,
+    /// Set by `create(false)`: [`CacheOptions::open`] refuses a missing
+    /// directory.
+    must_exist: bool,
 }
 
 impl CacheOptions {
@@ -162,6 +165,41 @@ impl CacheOptions {
         self
     }
 
+    /// Whether [`CacheOptions::open`] creates a cache directory that does
+    /// not exist (with any missing parents). With `false` it fails with
+    /// [`Error::Io`] of kind `NotFound` carrying the path, and creates
+    /// nothing: for programs that must not conjure up a cache from a
+    /// mistyped path. The cache's own directories (`content-v2`, `index-v5`,
+    /// `tmp`) are still created inside an existing one as writes need them.
+    ///
+    /// Default: `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let missing = dir.path().join("not-there");
+    /// match capcache::CacheOptions::new().create(false).open(&missing) {
+    ///     Err(capcache::Error::Io { path, source }) => {
+    ///         assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+    ///         assert_eq!(path, missing);
+    ///     }
+    ///     other => panic!("unexpected: {other:?}"),
+    /// }
+    /// assert!(!missing.exists());
+    ///
+    /// // An existing directory opens as usual.
+    /// let cache = capcache::CacheOptions::new().create(false).open(dir.path())?;
+    /// cache.write_sync("k", b"v")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(mut self, create: bool) -> Self {
+        self.must_exist = !create;
+        self
+    }
+
     /// Lets the cache follow content links that point outside its root (made
     /// by `link_to`). A cache from [`CacheOptions::from_dir`] refuses them
     /// unless given this token; one from [`CacheOptions::open`] has it.
@@ -174,7 +212,8 @@ impl CacheOptions {
         self
     }
 
-    /// Opens (creating if needed) the cache at `path`.
+    /// Opens (creating if needed, unless [`CacheOptions::create`] says
+    /// otherwise) the cache at `path`.
     ///
     /// # Ambient Authority
     ///
@@ -184,10 +223,12 @@ impl CacheOptions {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the directory cannot be created or opened.
+    /// [`Error::Io`] if the directory cannot be created or opened, or
+    /// (kind `NotFound`) does not exist and `create(false)` was given.
     pub fn open(self, path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref();
-        match self.open_path(path, true)? {
+        let create = !self.must_exist;
+        match self.open_path(path, create)? {
             Some(cache) => Ok(cache),
             None => Err(Error::io(path, io::ErrorKind::NotFound.into())),
         }
