@@ -236,7 +236,7 @@ impl CacheOptions {
 
     /// [`CacheOptions::open`], creating a missing directory only if
     /// `create` (else `None`).
-    fn open_path(self, path: &Path, create: bool) -> Result<Option<Cache>> {
+    pub(crate) fn open_path(self, path: &Path, create: bool) -> Result<Option<Cache>> {
         let authority = cap_std::ambient_authority();
         let root = match Dir::open_ambient_dir(path, authority) {
             Ok(dir) => dir,
@@ -333,6 +333,12 @@ impl Cache {
     /// Resolves `path` with ambient authority, as [`Cache::open`] does.
     pub fn open_ambient(path: impl AsRef<Path>, authority: AmbientAuthority) -> Result<Cache> {
         CacheOptions::new().ambient_authority(authority).open(path)
+    }
+
+    /// Whether `self` and `other` are clones of one handle.
+    #[cfg(test)]
+    pub(crate) fn same_handle(&self, other: &Cache) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The root directory capability.
@@ -536,11 +542,16 @@ fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
 ///
 /// Every free function takes one, so `capcache::read_sync("./cache", key)`
 /// and `capcache::read_sync(&cache, key)` both work. A path is opened with
-/// ambient authority on each call (as in cacache-rs); a `Cache` reuses its
-/// open handles and is faster. Operations that store something create a
-/// missing directory; those that only read (`read`, `read_hash`,
-/// `metadata`, `exists`, readers, exports) find nothing in it and leave it
-/// uncreated.
+/// ambient authority. The free functions keep the last few caches they
+/// opened from paths in a process-wide registry, keyed by absolute path, and
+/// reuse one while a stat of the path still finds the same directory
+/// (device and inode), so a call by path costs about what a call on a
+/// `Cache` costs, and a directory removed, re-created or replaced between
+/// two calls is opened afresh. On Windows, where an open directory cannot
+/// be removed by other programs, nothing is kept and every call opens its
+/// path. Operations that store something create a missing directory; those
+/// that only read (`read`, `read_hash`, `metadata`, `exists`, readers,
+/// exports) find nothing in it and leave it uncreated.
 pub trait IntoCache: sealed::Sealed {
     #[doc(hidden)]
     fn into_source(self) -> CacheSource;
@@ -558,7 +569,10 @@ impl CacheSource {
     pub(crate) fn open(self) -> Result<Cache> {
         match self {
             CacheSource::Handle(cache) => Ok(cache),
-            CacheSource::Path(path) => Cache::open(path),
+            CacheSource::Path(path) => match crate::registry::open(&path, true)? {
+                Some(cache) => Ok(cache),
+                None => Err(Error::io(&path, io::ErrorKind::NotFound.into())),
+            },
         }
     }
 
@@ -568,7 +582,7 @@ impl CacheSource {
     pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
         match self {
             CacheSource::Handle(cache) => Ok(Some(cache)),
-            CacheSource::Path(path) => CacheOptions::new().open_path(&path, false),
+            CacheSource::Path(path) => crate::registry::open(&path, false),
         }
     }
 }

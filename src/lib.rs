@@ -58,6 +58,7 @@ mod maint;
 mod metadata;
 mod ops;
 mod parallel;
+mod registry;
 mod rt;
 mod shard;
 mod stream;
