@@ -336,7 +336,7 @@ impl Cache {
     }
 
     /// Whether `self` and `other` are clones of one handle.
-    #[cfg(test)]
+    #[cfg(all(test, any(unix, target_os = "wasi")))]
     pub(crate) fn same_handle(&self, other: &Cache) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
