@@ -543,7 +543,7 @@ fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
 /// Every free function takes one, so `capcache::read_sync("./cache", key)`
 /// and `capcache::read_sync(&cache, key)` both work. A path is opened with
 /// ambient authority. The free functions keep the last few caches they
-/// opened from paths in a process-wide registry, keyed by absolute path, and
+/// opened from paths in a process-wide registry, keyed by path, and
 /// reuse one while a stat of the path still finds the same directory
 /// (device and inode), so a call by path costs about what a call on a
 /// `Cache` costs, and a directory removed, re-created or replaced between
@@ -569,7 +569,8 @@ impl CacheSource {
     pub(crate) fn open(self) -> Result<Cache> {
         match self {
             CacheSource::Handle(cache) => Ok(cache),
-            CacheSource::Path(path) => match crate::registry::open(&path, true)? {
+            // With `create`, `None` does not happen.
+            CacheSource::Path(path) => match crate::registry::open(path.clone(), true)? {
                 Some(cache) => Ok(cache),
                 None => Err(Error::io(&path, io::ErrorKind::NotFound.into())),
             },
@@ -582,7 +583,7 @@ impl CacheSource {
     pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
         match self {
             CacheSource::Handle(cache) => Ok(Some(cache)),
-            CacheSource::Path(path) => crate::registry::open(&path, false),
+            CacheSource::Path(path) => crate::registry::open(path, false),
         }
     }
 }

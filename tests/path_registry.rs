@@ -103,9 +103,18 @@ fn a_symlink_switched_to_another_directory_is_followed() {
 fn relative_paths_follow_the_current_directory() {
     let _cwd = CWD.lock().unwrap_or_else(|poison| poison.into_inner());
     let tmp = common::tempdir();
-    let (x, y) = (tmp.path().join("x"), tmp.path().join("y"));
+    let (x, y, z) = (
+        tmp.path().join("x"),
+        tmp.path().join("y"),
+        tmp.path().join("z"),
+    );
     fs::create_dir(&x).unwrap();
-    fs::create_dir(&y).unwrap();
+    fs::create_dir(&z).unwrap();
+    // y/cache exists before the registry has seen the spelling "cache".
+    Cache::open(y.join("cache"))
+        .unwrap()
+        .write_sync("k", b"y")
+        .unwrap();
 
     /// Puts the current directory back, also when the test fails.
     struct Restore(std::path::PathBuf);
@@ -119,18 +128,27 @@ fn relative_paths_follow_the_current_directory() {
     std::env::set_current_dir(&x).unwrap();
     capcache::write_sync("cache", "k", b"x").unwrap();
     assert_eq!(capcache::read_sync("cache", "k").unwrap(), b"x");
+
+    // The same spelling now names y/cache: its value, not x's kept cache.
     std::env::set_current_dir(&y).unwrap();
-    // Nothing under y yet: not found, and nothing created.
+    assert_eq!(capcache::read_sync("cache", "k").unwrap(), b"y");
+    capcache::write_sync("./cache", "k2", b"y2").unwrap();
+    assert_eq!(read_fresh(&y.join("cache"), "k2").unwrap(), b"y2");
+    match read_fresh(&x.join("cache"), "k2") {
+        Err(Error::EntryNotFound { key }) => assert_eq!(key, "k2"),
+        other => panic!("unexpected: {other:?}"),
+    }
+
+    // Where it names nothing, a read finds nothing and creates nothing.
+    std::env::set_current_dir(&z).unwrap();
     match capcache::read_sync("cache", "k") {
         Err(Error::EntryNotFound { key }) => assert_eq!(key, "k"),
         other => panic!("unexpected: {other:?}"),
     }
-    assert!(!y.join("cache").exists());
-    capcache::write_sync("./cache", "k", b"y").unwrap();
-    assert_eq!(capcache::read_sync("cache", "k").unwrap(), b"y");
+    assert!(!z.join("cache").exists());
 
-    assert_eq!(read_fresh(&x.join("cache"), "k").unwrap(), b"x");
-    assert_eq!(read_fresh(&y.join("cache"), "k").unwrap(), b"y");
+    std::env::set_current_dir(&x).unwrap();
+    assert_eq!(capcache::read_sync("cache", "k").unwrap(), b"x");
 }
 
 #[test]
