@@ -177,6 +177,8 @@ fn read_only_calls_on_a_missing_directory_create_nothing() {
     assert_eq!(read_fresh(&path, "k").unwrap(), b"again");
 }
 
+// WASI preview 1 has no threads.
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn concurrent_calls_on_one_path_share_it() {
     let tmp = common::tempdir();
