@@ -7,9 +7,19 @@
 //! feature, a memory map): run it with and without the feature to place the
 //! threshold.
 //!
-//! `cargo bench --bench store` (add `-- --quick` for a fast pass).
+//! `by_path` compares the free functions taking a path with a `Cache`
+//! handle and cacache-rs on small reads and writes in caches of 1,000 and
+//! 100,000 entries (`CAPCACHE_BENCH_ENTRIES=1000,20000` picks other sizes;
+//! populating 100,000 took 83 s for both stores on a loaded 2-core VM); each
+//! cache is populated once, outside the timing, and only when a benchmark
+//! of its size is selected.
+//!
+//! `cargo bench --bench store` (add `-- --quick` for a fast pass;
+//! `-- by_path` for the path comparison only).
 
+use std::cell::OnceCell;
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -207,8 +217,104 @@ fn read_sizes(c: &mut Criterion) {
     g.finish();
 }
 
+/// The entry counts of `by_path`: `$CAPCACHE_BENCH_ENTRIES` (comma-separated)
+/// or 1,000 and 100,000.
+fn entry_counts() -> Vec<usize> {
+    match std::env::var("CAPCACHE_BENCH_ENTRIES") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| n.trim().parse().expect("CAPCACHE_BENCH_ENTRIES: numbers"))
+            .collect(),
+        Err(_) => vec![1_000, 100_000],
+    }
+}
+
+/// A capcache and a cacache-rs cache holding `n` small entries each (distinct
+/// keys and values), plus the probe key `"probe"`.
+struct Populated {
+    _tmp: tempfile::TempDir,
+    path: PathBuf,
+    ours: capcache::Cache,
+    theirs: PathBuf,
+    sri: capcache::Integrity,
+    theirs_sri: cacache::Integrity,
+}
+
+fn populate(n: usize) -> Populated {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("capcache");
+    let theirs = tmp.path().join("cacache");
+    let ours = capcache::Cache::open(&path).unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        let (key, value) = (format!("entry-{i}"), format!("value-{i}"));
+        ours.write_sync(&key, value.as_bytes()).unwrap();
+        cacache::write_sync(&theirs, &key, value.as_bytes()).unwrap();
+    }
+    let sri = ours.write_sync("probe", SMALL).unwrap();
+    let theirs_sri = cacache::write_sync(&theirs, "probe", SMALL).unwrap();
+    eprintln!("by_path: populated {n} entries in {:?}", start.elapsed());
+    Populated {
+        _tmp: tmp,
+        path,
+        ours,
+        theirs,
+        sri,
+        theirs_sri,
+    }
+}
+
+/// Small reads and writes through a path (the free functions), through a
+/// `Cache` handle and with cacache-rs (which always takes a path), at each
+/// entry count. Reads use a key whose bucket holds one line on both sides;
+/// writes rewrite one other key.
+fn by_path(c: &mut Criterion) {
+    for n in entry_counts() {
+        let fixture = OnceCell::new();
+        let get = || fixture.get_or_init(|| populate(n));
+        let mut g = c.benchmark_group(format!("by_path/{n}"));
+        g.bench_function("capcache/read_handle", |b| {
+            let f = get();
+            b.iter(|| f.ours.read_sync("probe").unwrap())
+        });
+        g.bench_function("capcache/read_path", |b| {
+            let f = get();
+            b.iter(|| capcache::read_sync(&f.path, "probe").unwrap())
+        });
+        g.bench_function("cacache/read", |b| {
+            let f = get();
+            b.iter(|| cacache::read_sync(&f.theirs, "probe").unwrap())
+        });
+        g.bench_function("capcache/read_hash_handle", |b| {
+            let f = get();
+            b.iter(|| f.ours.read_hash_sync(&f.sri).unwrap())
+        });
+        g.bench_function("capcache/read_hash_path", |b| {
+            let f = get();
+            b.iter(|| capcache::read_hash_sync(&f.path, &f.sri).unwrap())
+        });
+        g.bench_function("cacache/read_hash", |b| {
+            let f = get();
+            b.iter(|| cacache::read_hash_sync(&f.theirs, &f.theirs_sri).unwrap())
+        });
+        g.bench_function("capcache/write_handle", |b| {
+            let f = get();
+            b.iter(|| f.ours.write_sync("written", black_box(SMALL)).unwrap())
+        });
+        g.bench_function("capcache/write_path", |b| {
+            let f = get();
+            b.iter(|| capcache::write_sync(&f.path, "written", black_box(SMALL)).unwrap())
+        });
+        g.bench_function("cacache/write", |b| {
+            let f = get();
+            b.iter(|| cacache::write_sync(&f.theirs, "written", black_box(SMALL)).unwrap())
+        });
+        g.finish();
+    }
+}
+
 #[cfg(feature = "async")]
-criterion_group!(benches, small, big, read_sizes, async_small);
+criterion_group!(benches, small, big, read_sizes, async_small, by_path);
 #[cfg(not(feature = "async"))]
-criterion_group!(benches, small, big, read_sizes);
+criterion_group!(benches, small, big, read_sizes, by_path);
 criterion_main!(benches);

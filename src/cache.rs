@@ -104,6 +104,9 @@ pub struct CacheOptions {
     durable: bool,
     ambient: bool,
     kept_dirs: Option<usize>,
+    /// Set by `create(false)`: [`CacheOptions::open`] refuses a missing
+    /// directory.
+    must_exist: bool,
 }
 
 impl CacheOptions {
@@ -162,6 +165,41 @@ impl CacheOptions {
         self
     }
 
+    /// Whether [`CacheOptions::open`] creates a cache directory that does
+    /// not exist (with any missing parents). With `false` it fails with
+    /// [`Error::Io`] of kind `NotFound` carrying the path, and creates
+    /// nothing: for programs that must not conjure up a cache from a
+    /// mistyped path. The cache's own directories (`content-v2`, `index-v5`,
+    /// `tmp`) are still created inside an existing one as writes need them.
+    ///
+    /// Default: `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let missing = dir.path().join("not-there");
+    /// match capcache::CacheOptions::new().create(false).open(&missing) {
+    ///     Err(capcache::Error::Io { path, source }) => {
+    ///         assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+    ///         assert_eq!(path, missing);
+    ///     }
+    ///     other => panic!("unexpected: {other:?}"),
+    /// }
+    /// assert!(!missing.exists());
+    ///
+    /// // An existing directory opens as usual.
+    /// let cache = capcache::CacheOptions::new().create(false).open(dir.path())?;
+    /// cache.write_sync("k", b"v")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(mut self, create: bool) -> Self {
+        self.must_exist = !create;
+        self
+    }
+
     /// Lets the cache follow content links that point outside its root (made
     /// by `link_to`). A cache from [`CacheOptions::from_dir`] refuses them
     /// unless given this token; one from [`CacheOptions::open`] has it.
@@ -174,7 +212,8 @@ impl CacheOptions {
         self
     }
 
-    /// Opens (creating if needed) the cache at `path`.
+    /// Opens (creating if needed, unless [`CacheOptions::create`] says
+    /// otherwise) the cache at `path`.
     ///
     /// # Ambient Authority
     ///
@@ -184,10 +223,12 @@ impl CacheOptions {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the directory cannot be created or opened.
+    /// [`Error::Io`] if the directory cannot be created or opened, or
+    /// (kind `NotFound`) does not exist and `create(false)` was given.
     pub fn open(self, path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref();
-        match self.open_path(path, true)? {
+        let create = !self.must_exist;
+        match self.open_path(path, create)? {
             Some(cache) => Ok(cache),
             None => Err(Error::io(path, io::ErrorKind::NotFound.into())),
         }
@@ -195,7 +236,7 @@ impl CacheOptions {
 
     /// [`CacheOptions::open`], creating a missing directory only if
     /// `create` (else `None`).
-    fn open_path(self, path: &Path, create: bool) -> Result<Option<Cache>> {
+    pub(crate) fn open_path(self, path: &Path, create: bool) -> Result<Option<Cache>> {
         let authority = cap_std::ambient_authority();
         let root = match Dir::open_ambient_dir(path, authority) {
             Ok(dir) => dir,
@@ -292,6 +333,12 @@ impl Cache {
     /// Resolves `path` with ambient authority, as [`Cache::open`] does.
     pub fn open_ambient(path: impl AsRef<Path>, authority: AmbientAuthority) -> Result<Cache> {
         CacheOptions::new().ambient_authority(authority).open(path)
+    }
+
+    /// Whether `self` and `other` are clones of one handle.
+    #[cfg(all(test, any(unix, target_os = "wasi")))]
+    pub(crate) fn same_handle(&self, other: &Cache) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The root directory capability.
@@ -495,11 +542,16 @@ fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
 ///
 /// Every free function takes one, so `capcache::read_sync("./cache", key)`
 /// and `capcache::read_sync(&cache, key)` both work. A path is opened with
-/// ambient authority on each call (as in cacache-rs); a `Cache` reuses its
-/// open handles and is faster. Operations that store something create a
-/// missing directory; those that only read (`read`, `read_hash`,
-/// `metadata`, `exists`, readers, exports) find nothing in it and leave it
-/// uncreated.
+/// ambient authority. The free functions keep the last few caches they
+/// opened from paths in a process-wide registry, keyed by path, and
+/// reuse one while a stat of the path still finds the same directory
+/// (device and inode), so a call by path costs about what a call on a
+/// `Cache` costs, and a directory removed, re-created or replaced between
+/// two calls is opened afresh. On Windows, where an open directory cannot
+/// be removed by other programs, nothing is kept and every call opens its
+/// path. Operations that store something create a missing directory; those
+/// that only read (`read`, `read_hash`, `metadata`, `exists`, readers,
+/// exports) find nothing in it and leave it uncreated.
 pub trait IntoCache: sealed::Sealed {
     #[doc(hidden)]
     fn into_source(self) -> CacheSource;
@@ -517,7 +569,11 @@ impl CacheSource {
     pub(crate) fn open(self) -> Result<Cache> {
         match self {
             CacheSource::Handle(cache) => Ok(cache),
-            CacheSource::Path(path) => Cache::open(path),
+            // With `create`, `None` does not happen.
+            CacheSource::Path(path) => match crate::registry::open(path.clone(), true)? {
+                Some(cache) => Ok(cache),
+                None => Err(Error::io(&path, io::ErrorKind::NotFound.into())),
+            },
         }
     }
 
@@ -527,7 +583,7 @@ impl CacheSource {
     pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
         match self {
             CacheSource::Handle(cache) => Ok(Some(cache)),
-            CacheSource::Path(path) => CacheOptions::new().open_path(&path, false),
+            CacheSource::Path(path) => crate::registry::open(path, false),
         }
     }
 }

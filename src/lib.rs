@@ -63,6 +63,7 @@ mod maint;
 mod metadata;
 mod ops;
 mod parallel;
+mod registry;
 mod remove_opts;
 mod rt;
 mod shard;
