@@ -688,7 +688,7 @@ fn a_non_file_at_a_bucket_path_is_replaced_by_a_write() {
             #[cfg(unix)]
             _ => std::os::unix::fs::symlink(outside.path(), &bucket).unwrap(),
             #[cfg(not(unix))]
-            _ => unreachable!(),
+            _ => unreachable!("{:?}", outside.path()),
         }
         cache.write_sync("k", b"v2").unwrap();
         assert_eq!(cache.read_sync("k").unwrap(), b"v2", "{damage}");

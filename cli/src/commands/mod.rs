@@ -12,7 +12,7 @@ mod verify;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use capcache::Cache;
+use capcache::{Cache, CacheOptions};
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, Result};
@@ -43,17 +43,20 @@ impl Ctx {
     /// leave a new directory behind.
     pub fn open_existing(&self, positional: Option<&Path>) -> Result<Option<Cache>> {
         let dir = self.cache_dir(positional)?;
-        match std::fs::metadata(dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        match CacheOptions::new().create(false).open(dir) {
+            Ok(cache) => Ok(Some(cache)),
+            Err(capcache::Error::Io { path, source })
+                if source.kind() == io::ErrorKind::NotFound && path == dir =>
+            {
                 output::note(
                     self.quiet,
                     format_args!("{} does not exist; it is an empty cache", dir.display()),
                 );
                 Ok(None)
             }
-            // Anything else (not a directory, no permission) is for the
-            // library to report, with the path.
-            _ => Ok(Some(Cache::open(dir)?)),
+            // Anything else (not a directory, no permission) is the
+            // library's error, with the path.
+            Err(e) => Err(e.into()),
         }
     }
 
