@@ -391,6 +391,11 @@ impl Cache {
         }
     }
 
+    /// The path to show in errors for `rel`, a path inside `area`.
+    pub(crate) fn display_in(&self, area: Area, rel: impl AsRef<Path>) -> PathBuf {
+        self.display_path(Path::new(area.name()).join(rel))
+    }
+
     /// The handle for one of the fixed directories; `Ok(None)` when it does
     /// not exist and `create` is false. Handles are opened once and kept.
     pub(crate) fn area(&self, area: Area, create: bool) -> Result<Option<Arc<Dir>>> {

@@ -75,7 +75,7 @@ pub(crate) fn place(
 ) -> Result<()> {
     let rel = content::content_path(sri)?;
     let dir = cache.area_created(Area::Content)?;
-    let display = cache.display_path(Path::new(Area::Content.name()).join(&rel));
+    let display = cache.display_in(Area::Content, &rel);
     let link = || {
         shard::with_parent(&dir, &rel, cache.durable(), || {
             crate::sys::symlink(&dir, target, &rel)

@@ -28,7 +28,7 @@ const TRUSTED_SIZE: u64 = 64 * 1024;
 /// content directory) to [`Error::ContentNotFound`].
 pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let rel = content_path(sri)?;
-    let display = cache.display_path(Path::new("content-v2").join(&rel));
+    let display = cache.display_in(Area::Content, &rel);
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
@@ -242,10 +242,7 @@ pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
         {
             Ok(true)
         }
-        Err(e) => Err(Error::io(
-            cache.display_path(Path::new("content-v2").join(rel)),
-            e,
-        )),
+        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
     }
 }
 
@@ -255,9 +252,6 @@ pub(crate) fn remove(cache: &Cache, sri: &Integrity) -> Result<()> {
     match cache.with_area(Area::Content, false, |content| content.remove_file(&rel))? {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(
-            cache.display_path(Path::new("content-v2").join(rel)),
-            e,
-        )),
+        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
     }
 }

@@ -49,12 +49,7 @@ impl ContentWriter {
             match cache.with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))? {
                 Ok(file) => break (name, sys::lock_temp(file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(Error::io(
-                        cache.display_path(Path::new("tmp").join(name)),
-                        e,
-                    ))
-                }
+                Err(e) => return Err(Error::io(cache.display_in(Area::Tmp, name), e)),
             }
         };
         Ok(ContentWriter {
@@ -71,8 +66,7 @@ impl ContentWriter {
 
     /// Where the data is until the commit, for error messages.
     pub(crate) fn tmp_display(&self) -> PathBuf {
-        self.cache
-            .display_path(Path::new("tmp").join(&self.tmp_name))
+        self.cache.display_in(Area::Tmp, &self.tmp_name)
     }
 
     /// Appends `buf` to the content, hashing it on the way.
@@ -128,7 +122,7 @@ impl ContentWriter {
     fn place(&mut self, rel: &Path, sri: &Integrity) -> Result<()> {
         let cache = self.cache.clone();
         let tmp = cache.area_created(Area::Tmp)?;
-        let display = || cache.display_path(Path::new(Area::Content.name()).join(rel));
+        let display = || cache.display_in(Area::Content, rel);
         let name = &self.tmp_name;
         let durable = cache.durable();
         // `dir` holds `rel` and `file` is its name in there (or, when no
@@ -258,7 +252,7 @@ pub(crate) fn stage<'a>(
         };
         let sri = IntegrityOpts::new().algorithm(algo).chain(data).result();
         let rel = content_path(&sri)?;
-        let display = cache.display_path(Path::new("content-v2").join(&rel));
+        let display = cache.display_in(Area::Content, &rel);
         check_expected(
             expected_size,
             expected_sri.as_ref(),

@@ -37,7 +37,7 @@ pub(crate) fn bucket_rel(format: IndexFormat, key: &str) -> PathBuf {
 }
 
 fn display(cache: &Cache, rel: &Path) -> PathBuf {
-    cache.display_path(Path::new("index-v5").join(rel))
+    cache.display_in(Area::Index, rel)
 }
 
 /// Most buckets hold a line or a few (compaction keeps them short).
@@ -360,7 +360,7 @@ fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
     let index = cache.area_created(Area::Index)?;
     let tmp = cache.area_created(Area::Tmp)?;
     let tmp_name = format!("{:016x}.bucket", fastrand::u64(..));
-    let tmp_err = |e| Error::io(cache.display_path(Path::new("tmp").join(&tmp_name)), e);
+    let tmp_err = |e| Error::io(cache.display_in(Area::Tmp, &tmp_name), e);
     let mut file = tmp.create(&tmp_name).map_err(tmp_err)?;
     file.write_all(contents).map_err(tmp_err)?;
     if cache.durable() {

@@ -63,11 +63,11 @@ impl EntryIter {
         let dir = match cache.root().open_dir(Area::Index.name()) {
             Ok(dir) => dir,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(cache.display_path("index-v5"), e)),
+            Err(e) => return Err(Error::io(cache.display_path(Area::Index.name()), e)),
         };
         let entries = dir
             .entries()
-            .map_err(|e| Error::io(cache.display_path("index-v5"), e))?;
+            .map_err(|e| Error::io(cache.display_path(Area::Index.name()), e))?;
         Ok(Some(Walk {
             format,
             stack: vec![(PathBuf::new(), dir, entries)],
@@ -90,7 +90,7 @@ impl Walk {
                 self.stack.pop();
                 continue;
             };
-            let here = PathBuf::from("index-v5").join(&*rel);
+            let here = PathBuf::from(Area::Index.name()).join(&*rel);
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {

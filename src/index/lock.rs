@@ -63,7 +63,7 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
     let mut name = PathBuf::from(LOCK_FILE);
     let mut fallback = 0;
     let file = loop {
-        let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
+        let display = || cache.display_in(Area::Index, &name);
         let opened = cache.with_area(Area::Index, true, |index| {
             match index.open_with(&name, &options) {
                 // Something other than a file holds the name.
@@ -80,7 +80,7 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
             }
         }
     };
-    let display = || cache.display_path(Path::new(Area::Index.name()).join(&name));
+    let display = || cache.display_in(Area::Index, &name);
     let locked = if exclusive {
         file.lock()
     } else {

@@ -89,7 +89,7 @@ pub(crate) fn tmp(
         progress(0, 0);
         return Ok(0);
     };
-    let display = || cache.display_path("tmp");
+    let display = || cache.display_path(Area::Tmp.name());
     let _lock = IndexLock::exclusive(cache)?;
     let entries: Vec<_> = tmp
         .entries()
@@ -140,9 +140,6 @@ pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
     match removed {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::io(
-            cache.display_path(Path::new("content-v2").join(rel)),
-            e,
-        )),
+        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
     }
 }
