@@ -14,8 +14,12 @@ use ssri::Integrity;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if `opts` has no usable integrity;
-/// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key; [`Error::Io`](crate::Error::Io).
+/// [`Error::MissingIntegrity`](crate::Error::MissingIntegrity) if `opts` has no
+/// integrity, [`Error::InvalidIntegrity`](crate::Error::InvalidIntegrity) if it holds
+/// no hash (any integrity ssri parses is stored, even one no content file
+/// could have: the index is a key → metadata store of its own);
+/// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key;
+/// [`Error::Io`](crate::Error::Io).
 ///
 /// # Examples
 ///
