@@ -1,10 +1,14 @@
-//! `link_to`: adding an existing file to the cache by symlink.
+//! `link_to`: adding an existing file to the cache by symlink. The file
+//! is read and hashed through a [`SyncToLinker`](crate::SyncToLinker);
+//! this module opens the target and places the link.
+//!
+//! The link holds the absolute path of the target; every read re-hashes it,
+//! so a changed target gives an integrity error, never changed data.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::File;
-use ssri::{Integrity, IntegrityOpts};
+use ssri::Integrity;
 
 use crate::cache::{Area, Cache};
 use crate::content;
@@ -12,34 +16,6 @@ use crate::error::{Error, Result};
 use crate::index::bucket;
 use crate::shard;
 use crate::write_opts::WriteOpts;
-
-/// Hashes `target` and links it into the content store; with a key, also
-/// records the index entry. Returns the integrity.
-///
-/// The link holds the absolute path of `target`; every read re-hashes it,
-/// so a changed target gives an integrity error, never changed data.
-pub(crate) fn link_to(
-    cache: &Cache,
-    key: Option<&str>,
-    target: &Path,
-    opts: &WriteOpts,
-) -> Result<Integrity> {
-    let (target, mut file) = open_target(cache, key, target)?;
-    let mut hasher = IntegrityOpts::new().algorithm(opts.algorithm_or_default());
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(&target, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.input(&buf[..n]);
-        size += n as u64;
-    }
-    let sri = hasher.result();
-    place(cache, key, &target, &sri, size, opts)?;
-    Ok(sri)
-}
 
 /// Checks `key` and the cache's authority, and opens `target` to be hashed.
 /// Returns its absolute path (what the link will hold) and the file.

@@ -290,8 +290,8 @@ impl crate::WriteOpts {
         key: K,
         target: T,
     ) -> Result<crate::SyncToLinker> {
-        let key = Some(key.as_ref().to_owned());
-        crate::SyncToLinker::start(cache.into_source().open()?, key, target.as_ref(), self)
+        let (key, target) = (Some(key.as_ref().to_owned()), target.as_ref().to_path_buf());
+        crate::ops::blocking::open_linker(cache, key, target, self, false)
     }
 
     /// Starts linking `target` into the cache as content only (no index
@@ -306,7 +306,7 @@ impl crate::WriteOpts {
         cache: C,
         target: T,
     ) -> Result<crate::SyncToLinker> {
-        crate::SyncToLinker::start(cache.into_source().open()?, None, target.as_ref(), self)
+        crate::ops::blocking::open_linker(cache, None, target.as_ref().to_path_buf(), self, false)
     }
 
     /// Starts linking `target` into the cache under `key`, off the executor
@@ -322,11 +322,8 @@ impl crate::WriteOpts {
         key: K,
         target: T,
     ) -> Result<crate::ToLinker> {
-        let (source, key) = (cache.into_source(), Some(key.as_ref().to_owned()));
-        let target = target.as_ref().to_path_buf();
-        let start = move || crate::SyncToLinker::start(source.open()?, key, &target, self);
-        let sync = crate::rt::asynchronous::run(start).await?;
-        Ok(crate::ToLinker::new(sync))
+        let (key, target) = (Some(key.as_ref().to_owned()), target.as_ref().to_path_buf());
+        crate::ops::asynchronous::open_linker(cache, key, target, self, false).await
     }
 
     /// Starts linking `target` into the cache as content only, off the
@@ -341,10 +338,8 @@ impl crate::WriteOpts {
         cache: C,
         target: T,
     ) -> Result<crate::ToLinker> {
-        let (source, target) = (cache.into_source(), target.as_ref().to_path_buf());
-        let start = move || crate::SyncToLinker::start(source.open()?, None, &target, self);
-        let sync = crate::rt::asynchronous::run(start).await?;
-        Ok(crate::ToLinker::new(sync))
+        let target = target.as_ref().to_path_buf();
+        crate::ops::asynchronous::open_linker(cache, None, target, self, false).await
     }
 }
 
@@ -489,5 +484,77 @@ impl crate::Export {
     ) -> Result<u64> {
         let dest = crate::export::Dest::in_dir(dir, path.as_ref())?;
         crate::ops::asynchronous::export_to(cache, self, dest).await
+    }
+}
+
+/// Opening linkers (feature `link_to`).
+#[cfg(feature = "link_to")]
+impl crate::SyncToLinker {
+    /// Opens `target` to be linked under `key`, expecting its current size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`](crate::Error::InvalidKey) for an empty key; [`Error::OutsideCache`](crate::Error::OutsideCache) for a
+    /// capability-only cache; [`Error::Io`](crate::Error::Io) if `target` cannot be opened.
+    pub fn open<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        let (key, target) = (Some(key.as_ref().to_owned()), target.as_ref().to_path_buf());
+        crate::ops::blocking::open_linker(cache, key, target, WriteOpts::new(), true)
+    }
+
+    /// Opens `target` to be linked as content only (no index entry),
+    /// expecting its current size.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncToLinker::open`](crate::SyncToLinker::open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let dir = tmp.path().join("cache");
+    /// let target = tmp.path().join("f");
+    /// std::fs::write(&target, b"content only")?;
+    /// let sri = capcache::SyncToLinker::open_hash(&dir, &target)?.commit()?;
+    /// assert!(capcache::exists_sync(&dir, &sri));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_hash<C: IntoCache, T: AsRef<std::path::Path>>(
+        cache: C,
+        target: T,
+    ) -> Result<crate::SyncToLinker> {
+        let target = target.as_ref().to_path_buf();
+        crate::ops::blocking::open_linker(cache, None, target, WriteOpts::new(), true)
+    }
+}
+
+/// Opening linkers, off the executor thread.
+#[cfg(all(feature = "link_to", feature = "async"))]
+impl crate::ToLinker {
+    /// Opens `target` to be linked under `key`, expecting its current size;
+    /// see [`SyncToLinker::open`](crate::SyncToLinker::open).
+    pub async fn open<C: IntoCache, K: AsRef<str>, T: AsRef<std::path::Path>>(
+        cache: C,
+        key: K,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let (key, target) = (Some(key.as_ref().to_owned()), target.as_ref().to_path_buf());
+        crate::ops::asynchronous::open_linker(cache, key, target, WriteOpts::new(), true).await
+    }
+
+    /// Opens `target` to be linked as content only, expecting its current
+    /// size; see [`SyncToLinker::open_hash`](crate::SyncToLinker::open_hash).
+    pub async fn open_hash<C: IntoCache, T: AsRef<std::path::Path>>(
+        cache: C,
+        target: T,
+    ) -> Result<crate::ToLinker> {
+        let target = target.as_ref().to_path_buf();
+        crate::ops::asynchronous::open_linker(cache, None, target, WriteOpts::new(), true).await
     }
 }

@@ -3,9 +3,10 @@
 use super::{maybe, rt};
 use crate::cache::IntoCache;
 use crate::error::Result;
+use crate::stream::SyncToLinker;
 use crate::write_opts::WriteOpts;
 use ssri::Integrity;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Adds the existing file `target` to the cache under `key` by a symbolic
 /// link instead of a copy. Its integrity is computed now and checked on
@@ -44,8 +45,10 @@ pub async fn link_to<C: IntoCache, K: AsRef<str>, T: AsRef<Path>>(
 ) -> Result<Integrity> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     let target = target.as_ref().to_path_buf();
-    rt::run(move || crate::link::link_to(&source.open()?, Some(&key), &target, &WriteOpts::new()))
-        .await
+    let link = move || {
+        SyncToLinker::start(source.open()?, Some(key), &target, WriteOpts::new(), false)?.commit()
+    };
+    rt::run(link).await
 }
 
 /// Adds the existing file `target` to the content store by a symbolic link,
@@ -70,5 +73,25 @@ pub async fn link_to<C: IntoCache, K: AsRef<str>, T: AsRef<Path>>(
 pub async fn link_to_hash<C: IntoCache, T: AsRef<Path>>(cache: C, target: T) -> Result<Integrity> {
     let source = cache.into_source();
     let target = target.as_ref().to_path_buf();
-    rt::run(move || crate::link::link_to(&source.open()?, None, &target, &WriteOpts::new())).await
+    let link = move || {
+        SyncToLinker::start(source.open()?, None, &target, WriteOpts::new(), false)?.commit()
+    };
+    rt::run(link).await
+}
+
+/// Opens `target` to be linked while the caller reads it (`key` = `None`:
+/// content only). With `expect_current_size`, the commit expects the size
+/// the file has now (cacache-rs's `open`), else the size in `opts`, if any.
+#[maybe]
+pub(crate) async fn open_linker<C: IntoCache>(
+    cache: C,
+    key: Option<String>,
+    target: PathBuf,
+    opts: WriteOpts,
+    expect_current_size: bool,
+) -> Result<rt::Linker> {
+    let source = cache.into_source();
+    let start =
+        move || SyncToLinker::start(source.open()?, key, &target, opts, expect_current_size);
+    Ok(rt::linker(rt::run(start).await?))
 }

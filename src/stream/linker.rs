@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::File;
 use ssri::{Integrity, IntegrityOpts};
 
-use crate::cache::{Cache, IntoCache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::write_opts::WriteOpts;
 
@@ -60,53 +60,19 @@ impl std::fmt::Debug for SyncToLinker {
 }
 
 impl SyncToLinker {
-    /// Opens `target` to be linked under `key`, expecting its current size.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidKey`] for an empty key; [`Error::OutsideCache`] for a
-    /// capability-only cache; [`Error::Io`] if `target` cannot be opened.
-    pub fn open<C: IntoCache, K: AsRef<str>, T: AsRef<Path>>(
-        cache: C,
-        key: K,
-        target: T,
-    ) -> Result<SyncToLinker> {
-        let size = file_size(target.as_ref())?;
-        WriteOpts::new().size(size).link_to_sync(cache, key, target)
-    }
-
-    /// Opens `target` to be linked as content only (no index entry),
-    /// expecting its current size.
-    ///
-    /// # Errors
-    ///
-    /// As [`SyncToLinker::open`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let tmp = tempfile::tempdir()?;
-    /// # let dir = tmp.path().join("cache");
-    /// let target = tmp.path().join("f");
-    /// std::fs::write(&target, b"content only")?;
-    /// let sri = capcache::SyncToLinker::open_hash(&dir, &target)?.commit()?;
-    /// assert!(capcache::exists_sync(&dir, &sri));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn open_hash<C: IntoCache, T: AsRef<Path>>(cache: C, target: T) -> Result<SyncToLinker> {
-        let size = file_size(target.as_ref())?;
-        WriteOpts::new().size(size).link_to_hash_sync(cache, target)
-    }
-
+    /// Opens `target` in `cache` (see `ops::link::open_linker`).
     pub(crate) fn start(
         cache: Cache,
         key: Option<String>,
         target: &Path,
-        opts: WriteOpts,
+        mut opts: WriteOpts,
+        expect_current_size: bool,
     ) -> Result<SyncToLinker> {
         let (target, file) = crate::link::open_target(&cache, key.as_deref(), target)?;
+        if expect_current_size {
+            let len = file.metadata().map_err(|e| Error::io(&target, e))?.len();
+            opts.size = Some(usize::try_from(len).unwrap_or(usize::MAX));
+        }
         let hasher = IntegrityOpts::new().algorithm(opts.algorithm_or_default());
         Ok(SyncToLinker {
             cache,
@@ -174,33 +140,21 @@ impl Read for SyncToLinker {
     }
 }
 
-/// The size `target` has now, which `open` expects the read to find.
-fn file_size(target: &Path) -> Result<usize> {
-    let file = File::open_ambient(target, cap_std::ambient_authority());
-    let meta = file
-        .and_then(|file| file.metadata())
-        .map_err(|e| Error::io(target, e))?;
-    Ok(usize::try_from(meta.len()).unwrap_or(usize::MAX))
-}
-
 #[cfg(feature = "async")]
 pub use self::asynchronous::ToLinker;
 
 #[cfg(feature = "async")]
 mod asynchronous {
     use std::io;
-    use std::path::Path;
     use std::pin::Pin;
     use std::task::{Context, Poll};
 
     use futures_lite::io::AsyncRead;
     use ssri::Integrity;
 
-    use super::{file_size, SyncToLinker};
-    use crate::cache::IntoCache;
+    use super::SyncToLinker;
     use crate::error::Result;
     use crate::rt::asynchronous::{unblock_io as shim, Unblock as Shim};
-    use crate::write_opts::WriteOpts;
 
     /// Reads a file that is being linked into the cache (`AsyncRead`), off
     /// the executor thread; the async twin of [`SyncToLinker`].
@@ -239,33 +193,6 @@ mod asynchronous {
     impl ToLinker {
         pub(crate) fn new(sync: SyncToLinker) -> ToLinker {
             ToLinker { inner: shim(sync) }
-        }
-
-        /// Opens `target` to be linked under `key`; see
-        /// [`SyncToLinker::open`].
-        pub async fn open<C: IntoCache, K: AsRef<str>, T: AsRef<Path>>(
-            cache: C,
-            key: K,
-            target: T,
-        ) -> Result<ToLinker> {
-            let size = file_size(target.as_ref())?;
-            WriteOpts::new()
-                .size(size)
-                .link_to(cache, key, target)
-                .await
-        }
-
-        /// Opens `target` to be linked as content only; see
-        /// [`SyncToLinker::open_hash`].
-        pub async fn open_hash<C: IntoCache, T: AsRef<Path>>(
-            cache: C,
-            target: T,
-        ) -> Result<ToLinker> {
-            let size = file_size(target.as_ref())?;
-            WriteOpts::new()
-                .size(size)
-                .link_to_hash(cache, target)
-                .await
         }
 
         /// Finishes the link; see [`SyncToLinker::commit`].
