@@ -570,29 +570,6 @@ pub enum CacheSource {
     Path(PathBuf),
 }
 
-impl CacheSource {
-    pub(crate) fn open(self) -> Result<Cache> {
-        match self {
-            CacheSource::Handle(cache) => Ok(cache),
-            // With `create`, `None` does not happen.
-            CacheSource::Path(path) => match crate::registry::open(path.clone(), true)? {
-                Some(cache) => Ok(cache),
-                None => Err(Error::io(&path, io::ErrorKind::NotFound.into())),
-            },
-        }
-    }
-
-    /// Opens the cache for an operation that only reads: a path that does
-    /// not exist holds nothing (`None`) and, unlike in [`CacheSource::open`],
-    /// is not created.
-    pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
-        match self {
-            CacheSource::Handle(cache) => Ok(Some(cache)),
-            CacheSource::Path(path) => crate::registry::open(path, false),
-        }
-    }
-}
-
 impl IntoCache for &Cache {
     fn into_source(self) -> CacheSource {
         CacheSource::Handle(self.clone())

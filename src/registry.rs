@@ -57,11 +57,42 @@
 //! cap-std expose the volume serial number and file index only on nightly
 //! (`windows_by_handle`).
 
+use std::io;
+
+use crate::cache::{Cache, CacheSource};
+use crate::error::{Error, Result};
+
 #[cfg(any(unix, target_os = "wasi"))]
-pub(crate) use kept::open;
+use kept::open;
 
 #[cfg(not(any(unix, target_os = "wasi")))]
-pub(crate) use uncached::open;
+use uncached::open;
+
+/// How an operation's cache is opened: a handle as it is, a path through
+/// the registry. (Here rather than in `cache.rs`, so that `cache.rs` does
+/// not import the registry that imports it.)
+impl CacheSource {
+    pub(crate) fn open(self) -> Result<Cache> {
+        match self {
+            CacheSource::Handle(cache) => Ok(cache),
+            // With `create`, `None` does not happen.
+            CacheSource::Path(path) => match open(path.clone(), true)? {
+                Some(cache) => Ok(cache),
+                None => Err(Error::io(&path, io::ErrorKind::NotFound.into())),
+            },
+        }
+    }
+
+    /// Opens the cache for an operation that only reads: a path that does
+    /// not exist holds nothing (`None`) and, unlike in [`CacheSource::open`],
+    /// is not created.
+    pub(crate) fn open_existing(self) -> Result<Option<Cache>> {
+        match self {
+            CacheSource::Handle(cache) => Ok(Some(cache)),
+            CacheSource::Path(path) => open(path, false),
+        }
+    }
+}
 
 /// Platforms where the registry is not used: every call opens its path.
 #[cfg(not(any(unix, target_os = "wasi")))]
