@@ -1,9 +1,12 @@
 //! Platform code, chosen once: `unix.rs` (Linux, macOS), `windows.rs` or
 //! `wasi.rs` provides each function below with the same signature (as
 //! tempfile's `file/imp/` and cap-primitives' per-OS modules do);
-//! `native.rs` holds what Unix and Windows share. Nothing outside this
-//! folder asks which platform it runs on, except for threads (`rt/`,
-//! `parallel.rs`) and memory maps (`content/read.rs`).
+//! `native.rs` holds what Unix and Windows share. Outside this folder the
+//! platform is asked only for threads (`rt/`, `parallel.rs`), memory maps
+//! and link targets WASI cannot follow (`content/read.rs`), the retries of
+//! a bucket rename Windows refuses while a reader has it open
+//! (`index/bucket.rs`), and the path registry, which keeps nothing on
+//! Windows (`registry.rs`).
 //!
 //! **Paths beneath a handle.** `open_read`, `open_append`, `is_file`,
 //! `hard_link` and `create_dir` are the hot file operations on shard
