@@ -148,6 +148,23 @@ pub(crate) fn create_dirs(root: &Dir, rel: &Path, durable: bool) -> io::Result<D
     root.open_dir(rel)
 }
 
+/// Removes what damage put where a content or bucket file belongs: a
+/// directory or a symlink (no writer makes either, and neither holds data a
+/// writer could use). Returns whether there was one; the caller then puts
+/// its file there.
+pub(crate) fn clear_non_file(dir: &Dir, name: &Path) -> io::Result<bool> {
+    let removed = match dir.symlink_metadata(name) {
+        Ok(meta) if meta.is_dir() => dir.remove_dir_all(name),
+        Ok(meta) if meta.is_symlink() => dir.remove_file(name),
+        _ => return Ok(false),
+    };
+    match removed {
+        // Another writer cleared it first.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+        other => other.map(|()| true),
+    }
+}
+
 /// `rel` split into its directory and file name; `None` for a bare name.
 pub(crate) fn split(rel: &Path) -> Option<(&Path, &Path)> {
     // This crate spells its paths in ASCII with one separator between

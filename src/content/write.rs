@@ -153,8 +153,9 @@ impl ContentWriter {
 /// only hashing it again could tell: a rename costs less, swaps the name
 /// atomically (readers see one whole file or the other) and leaves the
 /// bytes just written and hashed in place. Where the rename is refused, a
-/// directory at the name (damage) is removed first; a file (Windows will
-/// not replace one that is open or mapped) is kept if it hashes right.
+/// directory or symlink at the name (damage) is removed first
+/// ([`shard::clear_non_file`]); a file (Windows will not replace one that
+/// is open or mapped) is kept if it hashes right.
 fn replace(
     tmp: &Dir,
     name: &Path,
@@ -168,16 +169,12 @@ fn replace(
         Ok(()) => return Ok(()),
         Err(e) => e,
     };
-    match dir.symlink_metadata(file) {
-        Ok(meta) if meta.is_dir() => {
-            match dir.remove_dir_all(file) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
-            rename()
-        }
-        Ok(meta) if meta.is_file() && holds(dir, file, sri) => Ok(()),
-        _ => Err(refused),
+    if shard::clear_non_file(dir, file)? {
+        return rename();
+    }
+    match holds(dir, file, sri) {
+        true => Ok(()),
+        false => Err(refused),
     }
 }
 

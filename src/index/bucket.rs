@@ -106,7 +106,7 @@ impl Appender<'_> {
                 let open =
                     || shard::with_parent(dir, name, durable, || sys::open_append(dir, name));
                 let file = match open() {
-                    Err(e) if clear_damage(dir, name)? => open().map_err(|_| e)?,
+                    Err(e) if shard::clear_non_file(dir, name)? => open().map_err(|_| e)?,
                     other => other?,
                 };
                 // A new bucket's name must survive a power loss too.
@@ -148,17 +148,6 @@ impl Appender<'_> {
             metadata: opts.metadata.clone().unwrap_or_default(),
             raw_metadata: opts.raw_metadata.clone(),
         })
-    }
-}
-
-/// Removes what damage put where a bucket file belongs: a directory or a
-/// symlink (neither holds index lines any writer can append to). Returns
-/// whether there was such a thing; the append then creates a fresh bucket.
-fn clear_damage(dir: &Dir, name: &Path) -> io::Result<bool> {
-    match dir.symlink_metadata(name) {
-        Ok(meta) if meta.is_dir() => dir.remove_dir_all(name).map(|()| true),
-        Ok(meta) if meta.is_symlink() => dir.remove_file(name).map(|()| true),
-        _ => Ok(false),
     }
 }
 
