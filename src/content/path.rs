@@ -58,12 +58,17 @@ pub(crate) fn checked_integrity(sri: &Integrity) -> Result<&Integrity> {
 /// Path of the content file for `sri`, relative to `content-v2`.
 pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
     let (algo, digest) = strongest_digest(sri)?;
-    let hex = crate::format::to_hex(&digest);
+    Ok(sharded(algo, &digest))
+}
+
+/// `<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>` for a digest of three bytes or more.
+fn sharded(algo: Algorithm, digest: &[u8]) -> PathBuf {
+    let hex = crate::format::to_hex(digest);
     let mut path = PathBuf::from(algo.to_string());
     path.push(&hex[0..2]);
     path.push(&hex[2..4]);
     path.push(&hex[4..]);
-    Ok(path)
+    path
 }
 
 /// Where cacache-rs puts content for `sri` whatever its digest's length
@@ -80,12 +85,7 @@ pub(crate) fn lenient_content_path(sri: &Integrity) -> Option<PathBuf> {
         .decode(hash.digest.as_bytes())
         .ok()
         .filter(|bytes| bytes.len() >= 3)?;
-    let hex = crate::format::to_hex(&digest);
-    let mut path = PathBuf::from(hash.algorithm.to_string());
-    path.push(&hex[0..2]);
-    path.push(&hex[2..4]);
-    path.push(&hex[4..]);
-    Some(path)
+    Some(sharded(hash.algorithm, &digest))
 }
 
 #[cfg(test)]
