@@ -27,7 +27,7 @@ use tools::Tools;
 use workspace::Workspace;
 
 const USAGE: &str = "\
-Usage: cargo xtask test-matrix [--strict] [--target T]... [--features SET]... [--jobs N] [--list]
+Usage: cargo xtask test-matrix [--strict] [--target T]... [--features SET]... [--crate C]... [--jobs N] [--list]
 
 Runs the test matrix: formatting, clippy, docs and tests on the host; tests on
 wasm32-wasip1 (wasmtime) and x86_64-pc-windows-gnu (wine); clippy for the macOS
@@ -42,6 +42,10 @@ Options:
                   async, mmap and link_to. `tokio,miette` selects the cells of
                   those two features instead (with the default features: host
                   clippy and tests, a wasm32-wasip1 clippy); a full run has them.
+  --crate C       Only the cells of workspace crate C (repeatable), one of the
+                  crates with heavy dependency trees that get their own cells
+                  instead of one per feature set: capcache-http, capcache-remote.
+                  A full run has them.
   --jobs N        Run up to N lanes of cells at once (default: 2, or 1 on a single core).
   --strict        Fail when any cell is skipped (for CI, where every tool is installed).
   --list          Print the cells and their commands instead of running them.
@@ -152,6 +156,21 @@ fn parse_options(args: &[String], host: &str) -> Result<Option<Options>, String>
                     .filter(|&n| n > 0)
                     .ok_or(format!("--jobs {jobs}: expected a positive number"))?;
             }
+            "--crate" => {
+                let name = value()?;
+                if !matrix::tier_names().any(|t| t == name) {
+                    let known: Vec<&str> = matrix::tier_names().collect();
+                    return Err(format!(
+                        "`--crate {name}`: not a crate with cells of its own (known: {})",
+                        known.join(", ")
+                    ));
+                }
+                options
+                    .selection
+                    .tiers
+                    .get_or_insert_with(Vec::new)
+                    .push(name);
+            }
             "--features" => {
                 let text = value()?;
                 let sets = options.selection.feature_sets.get_or_insert_with(Vec::new);
@@ -253,6 +272,19 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(sets, ["none", "mmap"]);
+    }
+
+    #[test]
+    fn crates_select_only_their_cells() {
+        let o = parse(&["--crate", "capcache-http", "--crate=capcache-remote"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            o.selection.tiers.unwrap(),
+            ["capcache-http", "capcache-remote"]
+        );
+        let err = parse(&["--crate", "capcache"]).unwrap_err();
+        assert!(err.contains("not a crate with cells of its own"), "{err}");
     }
 
     #[test]

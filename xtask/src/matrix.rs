@@ -33,6 +33,47 @@ const CLI: &str = "capcache-cli";
 /// resource limits): one bounded cell on the host only, see [`Planner::host`].
 const RELIABILITY: &str = "capcache-reliability";
 
+/// A workspace crate with a heavy dependency tree of its own (an HTTP stack,
+/// object-store SDKs), built on the core: it gets its own few cells instead
+/// of one per feature set of the core (see [`Planner::tiers`]).
+struct Tier {
+    package: &'static str,
+    wasi: TierWasi,
+    /// Its tests start the S3-compatible server found as `Tools::s3s_fs`.
+    s3: bool,
+}
+
+/// What a [`Tier`] does on wasm32-wasip1.
+#[derive(PartialEq)]
+enum TierWasi {
+    /// Its tests run under wasmtime (the parts that build there).
+    Test,
+    /// Clippy of the library and its tests: it builds, nothing to run.
+    Clippy,
+}
+
+const TIERS: [Tier; 2] = [
+    Tier {
+        package: "capcache-http",
+        wasi: TierWasi::Test,
+        s3: false,
+    },
+    Tier {
+        package: "capcache-remote",
+        wasi: TierWasi::Clippy,
+        s3: true,
+    },
+];
+
+fn is_tier(package: &str) -> bool {
+    TIERS.iter().any(|t| t.package == package)
+}
+
+/// The names of the [`TIERS`], for `--crate`.
+pub fn tier_names() -> impl Iterator<Item = &'static str> {
+    TIERS.iter().map(|t| t.package)
+}
+
 /// A package whose binary is built for wasm32-wasip1 and then run under
 /// wasmtime by the package's own host-side tests, which find the module
 /// through the environment variable `env` (and wasmtime through `WASMTIME`).
@@ -64,6 +105,9 @@ pub struct Selection {
     pub feature_sets: Option<Vec<FeatureSet>>,
     /// The [`COMPANIONS`]' cells, also run when no feature set is selected.
     pub companions: bool,
+    /// Only the cells of these [`TIERS`] (`--crate`); all of them when
+    /// nothing else is selected either.
+    pub tiers: Option<Vec<String>>,
 }
 
 /// One line of the final table: a named list of steps with one log.
@@ -137,6 +181,10 @@ pub fn plan(ws: &Workspace, tools: &Tools, selection: &Selection) -> Vec<Cell> {
         {
             continue;
         }
+        if let Some(tiers) = &selection.tiers {
+            planner.tiers(&target, tiers, &mut cells);
+            continue;
+        }
         match target.as_str() {
             t if t == ws.host => planner.host(&mut cells),
             WASI => planner.wasi(&mut cells),
@@ -145,6 +193,10 @@ pub fn plan(ws: &Workspace, tools: &Tools, selection: &Selection) -> Vec<Cell> {
         }
         if selection.companions || selection.feature_sets.is_none() {
             planner.companions(&target, &mut cells);
+        }
+        if selection.feature_sets.is_none() {
+            let all: Vec<String> = tier_names().map(str::to_owned).collect();
+            planner.tiers(&target, &all, &mut cells);
         }
     }
     cells
@@ -167,6 +219,7 @@ impl<'a> Planner<'a> {
         let (matrixed, others) = ws
             .members
             .iter()
+            .filter(|p| !is_tier(&p.name))
             .partition(|p| p.name != XTASK && p.has_features(&FEATURES));
         let sets = selection
             .feature_sets
@@ -364,7 +417,7 @@ impl<'a> Planner<'a> {
             .ws
             .members
             .iter()
-            .filter(|p| p.name != XTASK && p.name != WASM_TESTS)
+            .filter(|p| p.name != XTASK && p.name != WASM_TESTS && !is_tier(&p.name))
             .map(|p| p.name.clone())
             .collect();
         // All features, so that every item is documented and intra-doc links to
@@ -412,41 +465,13 @@ impl<'a> Planner<'a> {
     /// wasm32-wasip1: the library's unit and integration tests under wasmtime,
     /// then the [`GUESTS`] driven by their host-side tests.
     fn wasi(&self, cells: &mut Vec<Cell>) {
-        let skip = if !self.ws.has_target(WASI) {
-            Some(format!("target not installed: rustup target add {WASI}"))
-        } else {
-            self.tools.wasmtime.clone().err()
-        };
-        let wasmtime = self
-            .tools
-            .wasmtime
-            .clone()
-            .unwrap_or_else(|_| "wasmtime".into());
-        let tmp = self.target_dir(WASI).join("tmp");
-        // Tests find their scratch space through CAPCACHE_TEST_TMP, a guest
-        // path; a fresh host dir under target/ is preopened there. Doc tests
-        // are left out: cargo cannot run them for wasm.
-        let guest_tmp = format!("{}::/tmp", tmp.display());
-        let runner: [&OsStr; 6] = [
-            wasmtime.as_ref(),
-            "run".as_ref(),
-            "--dir".as_ref(),
-            guest_tmp.as_ref(),
-            "--env".as_ref(),
-            "CAPCACHE_TEST_TMP=/tmp".as_ref(),
-        ];
-        let with_runner = |cmd: Cmd| with_runner(cmd, WASI, &runner);
         for set in &self.sets {
-            let mut args = set.cargo_args();
-            args.push("--tests".to_owned());
-            let steps = self.test_steps(WASI, &[LIBRARY.to_owned()], &args, with_runner);
-            let mut cell = self.cell(Lane::WasiTests, WASI, &format!("test {set}"), steps);
-            cell.skip.clone_from(&skip);
-            cell.scratch = Some(tmp.clone());
+            let mut cell = self.wasi_test_cell(LIBRARY, &set.cargo_args(), &format!("test {set}"));
             cell.prune_binaries = true;
             cells.push(cell);
         }
-
+        let skip = self.wasi_skip();
+        let wasmtime = self.wasmtime();
         for guest in &GUESTS {
             let Some(package) = self.ws.package(guest.package) else {
                 continue;
@@ -497,6 +522,49 @@ impl<'a> Planner<'a> {
                 cells.push(cell);
             }
         }
+    }
+
+    /// Why nothing can run on wasm32-wasip1 here, if so.
+    fn wasi_skip(&self) -> Option<String> {
+        if !self.ws.has_target(WASI) {
+            Some(format!("target not installed: rustup target add {WASI}"))
+        } else {
+            self.tools.wasmtime.clone().err()
+        }
+    }
+
+    fn wasmtime(&self) -> PathBuf {
+        self.tools
+            .wasmtime
+            .clone()
+            .unwrap_or_else(|_| "wasmtime".into())
+    }
+
+    /// A cell that runs `package`'s unit and integration tests under wasmtime.
+    /// Tests find their scratch space through CAPCACHE_TEST_TMP, a guest
+    /// path; a fresh host dir under target/ is preopened there. Doc tests
+    /// are left out: cargo cannot run them for wasm.
+    fn wasi_test_cell(&self, package: &str, args: &[String], what: &str) -> Cell {
+        let wasmtime = self.wasmtime();
+        let tmp = self.target_dir(WASI).join("tmp");
+        let guest_tmp = format!("{}::/tmp", tmp.display());
+        let runner: [&OsStr; 6] = [
+            wasmtime.as_ref(),
+            "run".as_ref(),
+            "--dir".as_ref(),
+            guest_tmp.as_ref(),
+            "--env".as_ref(),
+            "CAPCACHE_TEST_TMP=/tmp".as_ref(),
+        ];
+        let mut args = args.to_vec();
+        args.push("--tests".to_owned());
+        let steps = self.test_steps(WASI, &[package.to_owned()], &args, |cmd| {
+            with_runner(cmd, WASI, &runner)
+        });
+        let mut cell = self.cell(Lane::WasiTests, WASI, what, steps);
+        cell.skip = self.wasi_skip();
+        cell.scratch = Some(tmp);
+        cell
     }
 
     /// x86_64-pc-windows-gnu: linked by mingw, run under wine in the matrix's
@@ -572,24 +640,96 @@ impl<'a> Planner<'a> {
             cell.prune_binaries = true;
             cells.push(cell);
         } else if target == WASI {
-            // Not `--all-targets`: the benches need criterion, a native-only dependency.
-            let clippy = Self::packages(self.cargo(WASI, "clippy"), &library)
-                .args(["--lib", "--tests"])
-                .args(&args)
-                .args(["--", "-D", "warnings"]);
-            let lane = Lane::Clippy(WASI.to_owned());
-            let mut cell = self.cell(
-                lane,
-                WASI,
-                &format!("clippy {what}"),
-                vec![Step::Run(clippy)],
-            );
-            cell.skip = if self.ws.has_target(WASI) {
-                self.tools.clippy.clone().err()
-            } else {
-                Some(format!("target not installed: rustup target add {WASI}"))
-            };
-            cells.push(cell);
+            cells.push(self.wasi_clippy_cell(&library, &args, &format!("clippy {what}")));
+        }
+    }
+
+    /// Clippy of `packages`' libraries and tests for wasm32-wasip1; not
+    /// `--all-targets`: the benches need criterion, a native-only dependency.
+    fn wasi_clippy_cell(&self, packages: &[String], args: &[String], what: &str) -> Cell {
+        let clippy = Self::packages(self.cargo(WASI, "clippy"), packages)
+            .args(["--lib", "--tests"])
+            .args(args)
+            .args(["--", "-D", "warnings"]);
+        let mut cell = self.cell(
+            Lane::Clippy(WASI.to_owned()),
+            WASI,
+            what,
+            vec![Step::Run(clippy)],
+        );
+        cell.skip = if self.ws.has_target(WASI) {
+            self.tools.clippy.clone().err()
+        } else {
+            Some(format!("target not installed: rustup target add {WASI}"))
+        };
+        cell
+    }
+
+    /// The [`TIERS`] named in `names` that are in the workspace, each with
+    /// all its features: on the host clippy, docs and tests; on
+    /// wasm32-wasip1 its tests under wasmtime or a clippy, as the tier says;
+    /// for windows-gnu a clippy (their tests need servers and runtimes wine
+    /// adds nothing to). The macOS targets are left out: their C
+    /// dependencies (ring) need an Apple toolchain even for clippy.
+    fn tiers(&self, target: &str, names: &[String], cells: &mut Vec<Cell>) {
+        let all = ["--all-features".to_owned()];
+        for tier in TIERS
+            .iter()
+            .filter(|t| names.iter().any(|n| n == t.package))
+        {
+            if self.ws.package(tier.package).is_none() {
+                continue;
+            }
+            let package = [tier.package.to_owned()];
+            if target == self.ws.host {
+                cells.push(self.clippy_cell(
+                    target,
+                    &format!("clippy {}", tier.package),
+                    &package,
+                    &all,
+                ));
+                let doc = Self::packages(self.cargo(target, "doc"), &package)
+                    .args(["--no-deps", "--all-features"])
+                    .env("RUSTDOCFLAGS", "-D warnings");
+                cells.push(self.cell(
+                    Lane::HostLints,
+                    target,
+                    &format!("doc {}", tier.package),
+                    vec![Step::Run(doc)],
+                ));
+                let s3s = self.tools.s3s_fs.as_ref().ok().filter(|_| tier.s3);
+                let steps = self.test_steps(target, &package, &all, |c| match s3s {
+                    Some(path) => c.env("CAPCACHE_S3S_FS", path),
+                    None => c,
+                });
+                let mut cell = self.cell(
+                    Lane::HostTests,
+                    target,
+                    &format!("test {}", tier.package),
+                    steps,
+                );
+                if tier.s3 {
+                    cell.skip = self.tools.s3s_fs.clone().err();
+                }
+                cell.prune_binaries = true;
+                cells.push(cell);
+            } else if target == WASI && tier.wasi == TierWasi::Test {
+                let what = format!("test {}", tier.package);
+                cells.push(self.wasi_test_cell(tier.package, &[], &what));
+            } else if target == WASI {
+                cells.push(self.wasi_clippy_cell(
+                    &package,
+                    &[],
+                    &format!("clippy {}", tier.package),
+                ));
+            } else if target == WINDOWS_GNU {
+                cells.push(self.clippy_cell(
+                    target,
+                    &format!("clippy {}", tier.package),
+                    &package,
+                    &all,
+                ));
+            }
         }
     }
 

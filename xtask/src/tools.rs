@@ -21,6 +21,9 @@ pub struct Tools {
     pub clippy: Result<(), String>,
     pub wasmtime: Found,
     pub wine: Result<Wine, String>,
+    /// The S3-compatible server the remote tier's S3 tests start (they skip
+    /// without it outside CI and fail without it in CI).
+    pub s3s_fs: Found,
 }
 
 /// The wine installation used to run `x86_64-pc-windows-gnu` test binaries.
@@ -42,6 +45,11 @@ impl Tools {
             clippy: cargo_subcommand(ws, "clippy", "rustup component add clippy"),
             wasmtime: find_wasmtime(),
             wine: find_wine(&ws.host),
+            s3s_fs: find_installed(
+                "CAPCACHE_S3S_FS",
+                "s3s-fs",
+                "cargo install s3s-fs@0.14.1 --features binary --locked",
+            ),
         }
     }
 }
@@ -61,27 +69,35 @@ fn cargo_subcommand(ws: &Workspace, name: &str, hint: &str) -> Result<(), String
     }
 }
 
-/// `$WASMTIME` if set, else `wasmtime` on `PATH` or in cargo's bin dir (where
-/// `cargo install` puts it, which may not be on `PATH` in CI).
 fn find_wasmtime() -> Found {
-    if let Some(path) = std::env::var_os("WASMTIME") {
+    find_installed(
+        "WASMTIME",
+        "wasmtime",
+        "cargo install wasmtime-cli --locked",
+    )
+}
+
+/// `$<var>` if set, else `program` on `PATH` or in cargo's bin dir (where
+/// `cargo install` puts it, which may not be on `PATH` in CI).
+fn find_installed(var: &str, program: &str, install: &str) -> Found {
+    if let Some(path) = std::env::var_os(var) {
         let path = PathBuf::from(path);
         return if path.is_file() {
             Ok(path)
         } else {
             Err(format!(
-                "$WASMTIME={} does not exist: unset it or install wasmtime",
+                "${var}={} does not exist: unset it or {install}",
                 path.display()
             ))
         };
     }
-    find_program("wasmtime")
+    find_program(program)
         .or_else(|| {
             cargo_home()
-                .map(|h| h.join("bin").join(exe("wasmtime")))
+                .map(|h| h.join("bin").join(exe(program)))
                 .filter(|p| p.is_file())
         })
-        .ok_or_else(|| "wasmtime not found: cargo install wasmtime-cli --locked".to_owned())
+        .ok_or_else(|| format!("{program} not found: {install}"))
 }
 
 fn find_wine(host: &str) -> Result<Wine, String> {
