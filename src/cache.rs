@@ -4,32 +4,14 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use cap_std::fs::Dir;
 use cap_std::AmbientAuthority;
 
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
-use crate::shard::{self, KeptDirs};
-
-/// The fixed top-level directories of a cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Area {
-    Content = 0,
-    Index = 1,
-    Tmp = 2,
-}
-
-impl Area {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Area::Content => "content-v2",
-            Area::Index => "index-v5",
-            Area::Tmp => "tmp",
-        }
-    }
-}
+use crate::layout::{Area, Layout};
 
 /// A handle to one cache directory.
 ///
@@ -56,18 +38,9 @@ pub struct Cache {
 }
 
 struct Inner {
-    root: Dir,
-    /// Where the root was opened from, to make error paths absolute; `None`
-    /// for a capability-only cache, whose paths stay relative to its root.
-    root_path: Option<PathBuf>,
-    /// Kept handles for the fixed directories, opened on first use. A slot
-    /// is emptied when its directory turns out to have been replaced (see
-    /// [`Cache::with_area`]).
-    areas: [RwLock<Option<Arc<Dir>>>; 3],
-    /// Recently used shard directories, kept open (see [`crate::shard`]).
-    shards: KeptDirs,
+    /// The root and the handles kept under it.
+    layout: Layout,
     format: OnceLock<IndexFormat>,
-    durable: bool,
     /// Whether the cache may follow `link_to` links outside its root.
     ambient: bool,
 }
@@ -75,9 +48,9 @@ struct Inner {
 impl fmt::Debug for Cache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cache")
-            .field("root", &self.inner.root_path)
+            .field("root", &self.inner.layout.path())
             .field("format", &self.inner.format.get())
-            .field("durable", &self.inner.durable)
+            .field("durable", &self.inner.layout.durable())
             .finish_non_exhaustive()
     }
 }
@@ -267,12 +240,8 @@ impl CacheOptions {
         }
         Cache {
             inner: Arc::new(Inner {
-                root,
-                root_path,
-                areas: Default::default(),
-                shards: KeptDirs::new(self.kept_dirs.unwrap_or(shard::DEFAULT_KEPT)),
+                layout: Layout::new(root, root_path, self.durable, self.kept_dirs),
                 format,
-                durable: self.durable,
                 ambient: self.ambient,
             }),
         }
@@ -343,12 +312,17 @@ impl Cache {
 
     /// The root directory capability.
     pub fn root(&self) -> &Dir {
-        &self.inner.root
+        self.inner.layout.root()
     }
 
     /// The path the cache was opened from, or `None` for a capability-only cache.
     pub fn path(&self) -> Option<&Path> {
-        self.inner.root_path.as_deref()
+        self.inner.layout.path()
+    }
+
+    /// The directory tree: area and shard handles, paths for errors.
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.inner.layout
     }
 
     /// The index format in use: forced by [`CacheOptions::format`], else
@@ -361,7 +335,7 @@ impl Cache {
         if let Some(f) = self.inner.format.get() {
             return Ok(*f);
         }
-        let detected = match self.area(Area::Index, false)? {
+        let detected = match self.layout().area(Area::Index, false)? {
             Some(index) => IndexFormat::detect(&index),
             None => None,
         };
@@ -378,169 +352,6 @@ impl Cache {
     pub fn has_ambient_authority(&self) -> bool {
         self.inner.ambient
     }
-
-    pub(crate) fn durable(&self) -> bool {
-        self.inner.durable
-    }
-
-    /// The path to show in errors for `rel`, a path relative to the root.
-    pub(crate) fn display_path(&self, rel: impl AsRef<Path>) -> PathBuf {
-        match &self.inner.root_path {
-            Some(root) => root.join(rel),
-            None => rel.as_ref().to_path_buf(),
-        }
-    }
-
-    /// The path to show in errors for `rel`, a path inside `area`.
-    pub(crate) fn display_in(&self, area: Area, rel: impl AsRef<Path>) -> PathBuf {
-        self.display_path(Path::new(area.name()).join(rel))
-    }
-
-    /// The handle for one of the fixed directories; `Ok(None)` when it does
-    /// not exist and `create` is false. Handles are opened once and kept.
-    pub(crate) fn area(&self, area: Area, create: bool) -> Result<Option<Arc<Dir>>> {
-        let slot = &self.inner.areas[area as usize];
-        if let Some(dir) = read_slot(slot) {
-            return Ok(Some(dir));
-        }
-        let Some(dir) = self.open_area(area, create)? else {
-            return Ok(None);
-        };
-        let mut guard = slot.write().unwrap_or_else(|poison| poison.into_inner());
-        Ok(Some(guard.get_or_insert_with(|| Arc::new(dir)).clone()))
-    }
-
-    /// Like [`Cache::area`] with `create`, which never yields `None`.
-    pub(crate) fn area_created(&self, area: Area) -> Result<Arc<Dir>> {
-        self.area(area, true)?.ok_or_else(|| {
-            Error::io(
-                self.display_path(area.name()),
-                io::ErrorKind::NotFound.into(),
-            )
-        })
-    }
-
-    /// Runs `op` on the handle of `area`. If `op` fails with `NotFound`, the
-    /// directory may have been removed (and perhaps re-created) by another
-    /// program since the handle was opened (`npm cache clean`, cacache-rs's
-    /// `clear`): the handle is reopened and `op` runs once more.
-    ///
-    /// The outer error is about opening the area; the inner one is `op`'s.
-    /// A missing area with `create` false gives an inner `NotFound`.
-    pub(crate) fn with_area<T>(
-        &self,
-        area: Area,
-        create: bool,
-        mut op: impl FnMut(&Dir) -> io::Result<T>,
-    ) -> Result<io::Result<T>> {
-        let Some(dir) = self.area(area, create)? else {
-            return Ok(Err(io::ErrorKind::NotFound.into()));
-        };
-        match op(&dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let slot = &self.inner.areas[area as usize];
-                {
-                    let mut guard = slot.write().unwrap_or_else(|poison| poison.into_inner());
-                    if guard.as_ref().is_some_and(|kept| Arc::ptr_eq(kept, &dir)) {
-                        *guard = None;
-                    }
-                }
-                match self.area(area, create)? {
-                    Some(fresh) => Ok(op(&fresh)),
-                    None => Ok(Err(e)),
-                }
-            }
-            other => Ok(other),
-        }
-    }
-
-    /// Runs `op(dir, name)` where `dir` is the directory that holds `rel` (a
-    /// path under `area`) and `name` is `rel`'s file name, reusing a kept
-    /// handle for that directory when there is one (see [`crate::shard`]).
-    /// With `create`, a missing directory is created.
-    ///
-    /// As in [`Cache::with_area`], a `NotFound` from `op` on a kept handle
-    /// may mean that the directory was removed since: the directory is then
-    /// opened afresh, and if it is another one, the kept handle is dropped
-    /// and `op` runs once more.
-    pub(crate) fn with_shard<T>(
-        &self,
-        area: Area,
-        rel: &Path,
-        create: bool,
-        mut op: impl FnMut(&Dir, &Path) -> io::Result<T>,
-    ) -> Result<io::Result<T>> {
-        let Some((parent, name)) = shard::split(rel) else {
-            return self.with_area(area, create, |dir| op(dir, rel));
-        };
-        let shards = &self.inner.shards;
-        if shards.capacity() == 0 {
-            return self.with_area(area, create, |dir| op(dir, rel));
-        }
-        // A kept handle on which `op` found nothing, and what it said.
-        let missed = match shards.get(area, parent) {
-            Some(dir) => match op(&dir, name) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Some((dir, e)),
-                other => return Ok(other),
-            },
-            None => None,
-        };
-        let opened = self.with_area(area, create, |root| match root.open_dir(parent) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
-                shard::create_dirs(root, parent, self.durable())
-            }
-            other => other,
-        })?;
-        if let Some((kept, miss)) = missed {
-            match &opened {
-                // The file is missing, not the directory: that is the answer.
-                Ok(fresh) if shard::same_dir(&kept, fresh) => return Ok(Err(miss)),
-                // The kept handle is stale (the directory was removed).
-                _ => shards.forget(&kept),
-            }
-        }
-        let dir = match opened {
-            Ok(dir) => Arc::new(dir),
-            Err(e) => return Ok(Err(e)),
-        };
-        shards.put(area, parent, dir.clone());
-        Ok(op(&dir, name))
-    }
-
-    /// Closes the kept shard handles (before directories are removed).
-    pub(crate) fn forget_shards(&self) {
-        self.inner.shards.clear();
-    }
-
-    fn open_area(&self, area: Area, create: bool) -> Result<Option<Dir>> {
-        let root = &self.inner.root;
-        let name = area.name();
-        match root.open_dir(name) {
-            Ok(dir) => Ok(Some(dir)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                match root.create_dir(name) {
-                    // The area's name must survive a power loss with what
-                    // a durable write puts in it.
-                    Ok(()) if self.durable() => shard::sync_dir(root, Path::new(""))
-                        .map_err(|e| Error::io(self.display_path(name), e))?,
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(Error::io(self.display_path(name), e)),
-                }
-                root.open_dir(name)
-                    .map(Some)
-                    .map_err(|e| Error::io(self.display_path(name), e))
-            }
-            Err(e) => Err(Error::io(self.display_path(name), e)),
-        }
-    }
-}
-
-fn read_slot(slot: &RwLock<Option<Arc<Dir>>>) -> Option<Arc<Dir>> {
-    slot.read()
-        .unwrap_or_else(|poison| poison.into_inner())
-        .clone()
 }
 
 /// Something that names a cache: a [`Cache`] handle or a path.

@@ -3,8 +3,9 @@
 use std::io;
 use std::path::Path;
 
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
+use crate::layout::Area;
 
 /// Removes everything inside `content-v2`, `index-v5` and `tmp`.
 ///
@@ -12,17 +13,22 @@ use crate::error::{Error, Result};
 /// them stay valid for later writes.
 pub(crate) fn clear(cache: &Cache) -> Result<()> {
     // Windows refuses to remove a directory that is open.
-    cache.forget_shards();
+    cache.layout().forget_shards();
     for area in [Area::Index, Area::Content, Area::Tmp] {
-        let Some(dir) = cache.area(area, false)? else {
+        let Some(dir) = cache.layout().area(area, false)? else {
             continue;
         };
-        let at = |name: &std::ffi::OsStr| cache.display_path(Path::new(area.name()).join(name));
+        let at = |name: &std::ffi::OsStr| {
+            cache
+                .layout()
+                .display_path(Path::new(area.name()).join(name))
+        };
         let entries = dir
             .entries()
-            .map_err(|e| Error::io(cache.display_path(area.name()), e))?;
+            .map_err(|e| Error::io(cache.layout().display_path(area.name()), e))?;
         for entry in entries {
-            let entry = entry.map_err(|e| Error::io(cache.display_path(area.name()), e))?;
+            let entry =
+                entry.map_err(|e| Error::io(cache.layout().display_path(area.name()), e))?;
             let name = entry.file_name();
             // Removing the lock file while others hold it would split them
             // between two files; it holds no data.

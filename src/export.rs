@@ -185,7 +185,8 @@ pub(crate) fn export(cache: &Cache, export: Export, dest: Dest) -> Result<u64> {
             let len = check(cache, &sri, verify)?;
             let rel = content::content_path(&sri)?;
             let from = cache
-                .area(crate::cache::Area::Content, false)?
+                .layout()
+                .area(crate::layout::Area::Content, false)?
                 .ok_or_else(|| Error::ContentNotFound {
                     integrity: sri.clone(),
                 })?;

@@ -57,6 +57,7 @@ mod export;
 mod file_io;
 mod format;
 pub mod index;
+mod layout;
 #[cfg(feature = "link_to")]
 mod link;
 mod maint;
@@ -66,7 +67,6 @@ mod parallel;
 mod registry;
 mod remove_opts;
 mod rt;
-mod shard;
 mod stream;
 mod sys;
 mod write_opts;

@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::File;
 use ssri::Integrity;
 
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::content;
 use crate::error::{Error, Result};
 use crate::index::bucket;
-use crate::shard;
+use crate::layout::shard;
+use crate::layout::Area;
 use crate::write_opts::WriteOpts;
 
 /// Checks `key` and the cache's authority, and opens `target` to be hashed.
@@ -50,10 +51,10 @@ pub(crate) fn place(
     opts: &WriteOpts,
 ) -> Result<()> {
     let rel = content::content_path(sri)?;
-    let dir = cache.area_created(Area::Content)?;
-    let display = cache.display_in(Area::Content, &rel);
+    let dir = cache.layout().area_created(Area::Content)?;
+    let display = cache.layout().display_in(Area::Content, &rel);
     let link = || {
-        shard::with_parent(&dir, &rel, cache.durable(), || {
+        shard::with_parent(&dir, &rel, cache.layout().durable(), || {
             crate::sys::symlink(&dir, target, &rel)
         })
     };

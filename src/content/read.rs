@@ -7,9 +7,10 @@ use cap_std::fs::File;
 use ssri::{Integrity, IntegrityChecker};
 
 use super::path::content_path;
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::file_io;
+use crate::layout::Area;
 use crate::sys;
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
@@ -28,15 +29,18 @@ const TRUSTED_SIZE: u64 = 64 * 1024;
 /// content directory) to [`Error::ContentNotFound`].
 pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
     let rel = content_path(sri)?;
-    let display = cache.display_in(Area::Content, &rel);
+    let display = cache.layout().display_in(Area::Content, &rel);
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    match cache.with_shard(Area::Content, &rel, false, sys::open_read)? {
+    match cache
+        .layout()
+        .with_shard(Area::Content, &rel, false, sys::open_read)?
+    {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
-            let content = cache.area_created(Area::Content)?;
+            let content = cache.layout().area_created(Area::Content)?;
             match content.read_link_contents(&rel) {
                 // cap-std refuses a symlink that leaves the root; only a cache
                 // holding ambient authority may follow it, and only for link_to.
@@ -230,28 +234,35 @@ pub(crate) fn not_found(sri: Integrity) -> Error {
 /// Whether a content file exists for `sri` (not verified).
 pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache.with_shard(Area::Content, &rel, false, sys::is_file)? {
+    match cache
+        .layout()
+        .with_shard(Area::Content, &rel, false, sys::is_file)?
+    {
         Ok(is_file) => Ok(is_file),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.
         Err(_)
             if cache
+                .layout()
                 .area_created(Area::Content)?
                 .read_link_contents(&rel)
                 .is_ok() =>
         {
             Ok(true)
         }
-        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
+        Err(e) => Err(Error::io(cache.layout().display_in(Area::Content, rel), e)),
     }
 }
 
 /// Deletes the content file for `sri`; a missing file is not an error.
 pub(crate) fn remove(cache: &Cache, sri: &Integrity) -> Result<()> {
     let rel = content_path(sri)?;
-    match cache.with_area(Area::Content, false, |content| content.remove_file(&rel))? {
+    match cache
+        .layout()
+        .with_area(Area::Content, false, |content| content.remove_file(&rel))?
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
+        Err(e) => Err(Error::io(cache.layout().display_in(Area::Content, rel), e)),
     }
 }

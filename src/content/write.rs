@@ -7,10 +7,11 @@ use cap_std::fs::{Dir, File, OpenOptions};
 use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::file_io;
-use crate::shard;
+use crate::layout::shard;
+use crate::layout::Area;
 use crate::sys;
 
 /// A content write in progress. Nothing is visible under `content-v2` until
@@ -46,10 +47,13 @@ impl ContentWriter {
         // 64 random bits: a collision with a live temp file is retried, not fatal.
         let (tmp_name, file) = loop {
             let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
-            match cache.with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))? {
+            match cache
+                .layout()
+                .with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))?
+            {
                 Ok(file) => break (name, sys::lock_temp(file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(cache.display_in(Area::Tmp, name), e)),
+                Err(e) => return Err(Error::io(cache.layout().display_in(Area::Tmp, name), e)),
             }
         };
         Ok(ContentWriter {
@@ -66,7 +70,7 @@ impl ContentWriter {
 
     /// Where the data is until the commit, for error messages.
     pub(crate) fn tmp_display(&self) -> PathBuf {
-        self.cache.display_in(Area::Tmp, &self.tmp_name)
+        self.cache.layout().display_in(Area::Tmp, &self.tmp_name)
     }
 
     /// Appends `buf` to the content, hashing it on the way.
@@ -100,7 +104,7 @@ impl ContentWriter {
             self.written,
             self.tmp_display(),
         )?;
-        if self.cache.durable() {
+        if self.cache.layout().durable() {
             file.sync_all()
                 .map_err(|e| Error::io(self.tmp_display(), e))?;
         }
@@ -121,25 +125,27 @@ impl ContentWriter {
     /// open).
     fn place(&mut self, rel: &Path, sri: &Integrity) -> Result<()> {
         let cache = self.cache.clone();
-        let tmp = cache.area_created(Area::Tmp)?;
-        let display = || cache.display_in(Area::Content, rel);
+        let tmp = cache.layout().area_created(Area::Tmp)?;
+        let display = || cache.layout().display_in(Area::Content, rel);
         let name = &self.tmp_name;
-        let durable = cache.durable();
+        let durable = cache.layout().durable();
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
-        let outcome = cache.with_shard(Area::Content, rel, true, |dir, file| {
-            let link = || sys::hard_link(&tmp, name, dir, file);
-            match shard::with_parent(dir, file, durable, link) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
-                // The name is taken, or hard links are unsupported here.
-                Err(_) => replace(&tmp, name, dir, file, sri, durable),
-            }
-        })?;
+        let outcome = cache
+            .layout()
+            .with_shard(Area::Content, rel, true, |dir, file| {
+                let link = || sys::hard_link(&tmp, name, dir, file);
+                match shard::with_parent(dir, file, durable, link) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Err(e),
+                    // The name is taken, or hard links are unsupported here.
+                    Err(_) => replace(&tmp, name, dir, file, sri, durable),
+                }
+            })?;
         outcome.map_err(|e| Error::io(display(), e))?;
-        if self.cache.durable() {
+        if self.cache.layout().durable() {
             let parent = rel.parent().unwrap_or(Path::new(""));
-            let content = cache.area_created(Area::Content)?;
+            let content = cache.layout().area_created(Area::Content)?;
             shard::sync_dir(&content, parent).map_err(|e| Error::io(display(), e))?;
         }
         Ok(())
@@ -249,7 +255,7 @@ pub(crate) fn stage<'a>(
         };
         let sri = IntegrityOpts::new().algorithm(algo).chain(data).result();
         let rel = content_path(&sri)?;
-        let display = cache.display_in(Area::Content, &rel);
+        let display = cache.layout().display_in(Area::Content, &rel);
         check_expected(
             expected_size,
             expected_sri.as_ref(),
@@ -275,10 +281,12 @@ impl Staged<'_> {
                 // stat for a small file): one of the right length but
                 // damaged must not turn this write into a no-op that later
                 // reads refuse.
-                let stored = cache.with_shard(Area::Content, &rel, false, |dir, name| {
-                    let file = sys::open_read(dir, name)?;
-                    file_io::read_expected(&file, data.len())
-                });
+                let stored = cache
+                    .layout()
+                    .with_shard(Area::Content, &rel, false, |dir, name| {
+                        let file = sys::open_read(dir, name)?;
+                        file_io::read_expected(&file, data.len())
+                    });
                 if matches!(stored, Ok(Ok(stored)) if stored == data) {
                     return Ok((sri, len));
                 }
@@ -298,7 +306,7 @@ impl Drop for ContentWriter {
         // After a rename the name is gone and this fails harmlessly; after a
         // link or an abandoned write it removes the temp file.
         self.file.take();
-        if let Ok(Some(tmp)) = self.cache.area(Area::Tmp, false) {
+        if let Ok(Some(tmp)) = self.cache.layout().area(Area::Tmp, false) {
             let _ = tmp.remove_file(&self.tmp_name);
         }
     }

@@ -8,13 +8,14 @@ use ssri::Integrity;
 
 use super::line::{self, RawEntry};
 use super::lock::IndexLock;
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::content;
 use crate::error::{Error, Result};
 use crate::file_io;
 use crate::format::IndexFormat;
+use crate::layout::shard;
+use crate::layout::Area;
 use crate::metadata::Metadata;
-use crate::shard;
 use crate::sys;
 use crate::write_opts::{now_millis, WriteOpts};
 
@@ -37,7 +38,7 @@ pub(crate) fn bucket_rel(format: IndexFormat, key: &str) -> PathBuf {
 }
 
 fn display(cache: &Cache, rel: &Path) -> PathBuf {
-    cache.display_in(Area::Index, rel)
+    cache.layout().display_in(Area::Index, rel)
 }
 
 /// Most buckets hold a line or a few (compaction keeps them short).
@@ -49,7 +50,7 @@ pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
         let file = sys::open_read(dir, name)?;
         file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
     };
-    match cache.with_shard(Area::Index, rel, false, read)? {
+    match cache.layout().with_shard(Area::Index, rel, false, read)? {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(display(cache, rel), e)),
@@ -100,8 +101,9 @@ impl Appender<'_> {
         let rel = bucket_rel(format, &entry.key);
         let line = line::encode(format, entry);
         let io_err = |e| Error::io(display(cache, &rel), e);
-        let durable = cache.durable();
+        let durable = cache.layout().durable();
         let mut file = cache
+            .layout()
             .with_shard(Area::Index, &rel, true, |dir, name| {
                 let open =
                     || shard::with_parent(dir, name, durable, || sys::open_append(dir, name));
@@ -277,7 +279,7 @@ pub(crate) fn rewrite(
     rel: &Path,
     mut keep: impl FnMut(&RawEntry) -> bool,
 ) -> Result<Rewrite> {
-    let Some(index) = cache.area(Area::Index, false)? else {
+    let Some(index) = cache.layout().area(Area::Index, false)? else {
         return Ok(Rewrite::default());
     };
     let io_err = |e| Error::io(display(cache, rel), e);
@@ -346,13 +348,13 @@ fn rename_over(from_dir: &Dir, from: &str, to_dir: &Dir, to: &Path) -> io::Resul
 
 /// Atomically replaces the bucket at `rel` with `contents`.
 fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
-    let index = cache.area_created(Area::Index)?;
-    let tmp = cache.area_created(Area::Tmp)?;
+    let index = cache.layout().area_created(Area::Index)?;
+    let tmp = cache.layout().area_created(Area::Tmp)?;
     let tmp_name = format!("{:016x}.bucket", fastrand::u64(..));
-    let tmp_err = |e| Error::io(cache.display_in(Area::Tmp, &tmp_name), e);
+    let tmp_err = |e| Error::io(cache.layout().display_in(Area::Tmp, &tmp_name), e);
     let mut file = tmp.create(&tmp_name).map_err(tmp_err)?;
     file.write_all(contents).map_err(tmp_err)?;
-    if cache.durable() {
+    if cache.layout().durable() {
         file.sync_all().map_err(tmp_err)?;
     }
     drop(file);
@@ -360,7 +362,7 @@ fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
         let _ = tmp.remove_file(&tmp_name);
         return Err(Error::io(display(cache, rel), e));
     }
-    if cache.durable() {
+    if cache.layout().durable() {
         let parent = rel.parent().unwrap_or(Path::new(""));
         shard::sync_dir(&index, parent).map_err(|e| Error::io(display(cache, rel), e))?;
     }

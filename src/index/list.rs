@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use cap_std::fs::{Dir, ReadDir};
 
 use super::{bucket, line};
-use crate::cache::{Area, Cache, CacheSource};
+use crate::cache::{Cache, CacheSource};
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
+use crate::layout::Area;
 use crate::metadata::Metadata;
 
 /// Iterator over every live entry of a cache, bucket by bucket.
@@ -63,11 +64,16 @@ impl EntryIter {
         let dir = match cache.root().open_dir(Area::Index.name()) {
             Ok(dir) => dir,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(cache.display_path(Area::Index.name()), e)),
+            Err(e) => {
+                return Err(Error::io(
+                    cache.layout().display_path(Area::Index.name()),
+                    e,
+                ))
+            }
         };
         let entries = dir
             .entries()
-            .map_err(|e| Error::io(cache.display_path(Area::Index.name()), e))?;
+            .map_err(|e| Error::io(cache.layout().display_path(Area::Index.name()), e))?;
         Ok(Some(Walk {
             format,
             stack: vec![(PathBuf::new(), dir, entries)],
@@ -94,7 +100,7 @@ impl Walk {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    let path = self.cache.display_path(here);
+                    let path = self.cache.layout().display_path(here);
                     self.pending.push_back(Err(Error::io(path, e)));
                     return true;
                 }
@@ -113,7 +119,7 @@ impl Walk {
                 match opened {
                     Ok((d, listing)) => self.stack.push((child, d, listing)),
                     Err(e) => {
-                        let path = self.cache.display_path(here.join(&name));
+                        let path = self.cache.layout().display_path(here.join(&name));
                         self.pending.push_back(Err(Error::io(path, e)));
                         return true;
                     }

@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 
 use cap_std::fs::{Dir, OpenOptions};
 
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
+use crate::layout::Area;
 use crate::sys;
 
 /// Name of the lock file inside `index-v5`.
@@ -63,8 +64,8 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
     let mut name = PathBuf::from(LOCK_FILE);
     let mut fallback = 0;
     let file = loop {
-        let display = || cache.display_in(Area::Index, &name);
-        let opened = cache.with_area(Area::Index, true, |index| {
+        let display = || cache.layout().display_in(Area::Index, &name);
+        let opened = cache.layout().with_area(Area::Index, true, |index| {
             match index.open_with(&name, &options) {
                 // Something other than a file holds the name.
                 Err(e) if !is_file_or_missing(index, &name) => Ok(Err(e)),
@@ -80,7 +81,7 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
             }
         }
     };
-    let display = || cache.display_in(Area::Index, &name);
+    let display = || cache.layout().display_in(Area::Index, &name);
     let locked = if exclusive {
         file.lock()
     } else {

@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::walk;
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::index::IndexLock;
+use crate::layout::Area;
 
 /// Files newer than this are left alone by the sweeps: a concurrent writer
 /// links its content a moment before it appends the index line, and keeps
@@ -55,7 +56,7 @@ pub(crate) fn content(
     if unreadable > 0 {
         return Ok((0, 0));
     }
-    let Some(dir) = cache.area(Area::Content, false)? else {
+    let Some(dir) = cache.layout().area(Area::Content, false)? else {
         return Ok((0, 0));
     };
     let (mut count, mut bytes) = (0, 0);
@@ -85,11 +86,11 @@ pub(crate) fn tmp(
     cutoff: Option<SystemTime>,
     progress: impl Fn(u64, u64),
 ) -> Result<u64> {
-    let Some(tmp) = cache.area(Area::Tmp, false)? else {
+    let Some(tmp) = cache.layout().area(Area::Tmp, false)? else {
         progress(0, 0);
         return Ok(0);
     };
-    let display = || cache.display_path(Area::Tmp.name());
+    let display = || cache.layout().display_path(Area::Tmp.name());
     let _lock = IndexLock::exclusive(cache)?;
     let entries: Vec<_> = tmp
         .entries()
@@ -127,7 +128,7 @@ pub(crate) fn tmp(
 
 /// Removes a content file; `false` if it was already gone.
 pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
-    let Some(dir) = cache.area(Area::Content, false)? else {
+    let Some(dir) = cache.layout().area(Area::Content, false)? else {
         return Ok(false);
     };
     let removed = match dir.remove_file(rel) {
@@ -140,6 +141,6 @@ pub(crate) fn remove_content(cache: &Cache, rel: &Path) -> Result<bool> {
     match removed {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::io(cache.display_in(Area::Content, rel), e)),
+        Err(e) => Err(Error::io(cache.layout().display_in(Area::Content, rel), e)),
     }
 }

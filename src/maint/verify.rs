@@ -12,10 +12,11 @@ use ssri::Integrity;
 
 use super::sweep::{self, Candidate};
 use super::walk;
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::content;
 use crate::error::{Error, Result};
 use crate::index::bucket;
+use crate::layout::Area;
 use crate::write_opts::now_millis;
 
 /// npm's file for the time of the last verify.
@@ -171,7 +172,7 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
 
     let root = cache.root();
     root.write(LAST_VERIFIED, stats.started.to_string())
-        .map_err(|e| Error::io(cache.display_path(LAST_VERIFIED), e))?;
+        .map_err(|e| Error::io(cache.layout().display_path(LAST_VERIFIED), e))?;
     stats.duration = clock.elapsed();
     Ok(stats)
 }
@@ -288,7 +289,7 @@ fn rebuild_index(
 }
 
 fn content_present(cache: &Cache, rel: &Path) -> bool {
-    match cache.area(Area::Content, false) {
+    match cache.layout().area(Area::Content, false) {
         Ok(Some(dir)) => dir.symlink_metadata(rel).is_ok(),
         _ => false,
     }
@@ -300,6 +301,6 @@ pub(crate) fn last_verified(cache: &Cache) -> Result<Option<u128>> {
     match cache.root().read_to_string(LAST_VERIFIED) {
         Ok(text) => Ok(text.trim().parse().ok()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(cache.display_path(LAST_VERIFIED), e)),
+        Err(e) => Err(Error::io(cache.layout().display_path(LAST_VERIFIED), e)),
     }
 }

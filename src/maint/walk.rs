@@ -9,10 +9,11 @@ use base64::Engine;
 use cap_std::fs::Dir;
 use ssri::Integrity;
 
-use crate::cache::{Area, Cache};
+use crate::cache::Cache;
 use crate::content;
 use crate::error::{Error, Result};
 use crate::index::{bucket, line};
+use crate::layout::Area;
 
 /// Every file `depth` directory levels below `dir`, as relative paths;
 /// with `leaf_dirs`, directories at that depth too.
@@ -36,14 +37,22 @@ fn files_at_depth(
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => {
                 return Err(Error::io(
-                    cache.display_path(Path::new(area.name()).join(&rel)),
+                    cache
+                        .layout()
+                        .display_path(Path::new(area.name()).join(&rel)),
                     e,
                 ))
             }
         };
         for entry in listing {
-            let entry = entry
-                .map_err(|e| Error::io(cache.display_path(Path::new(area.name()).join(&rel)), e))?;
+            let entry = entry.map_err(|e| {
+                Error::io(
+                    cache
+                        .layout()
+                        .display_path(Path::new(area.name()).join(&rel)),
+                    e,
+                )
+            })?;
             let child = rel.join(entry.file_name());
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
             if level < depth && is_dir {
@@ -59,7 +68,7 @@ fn files_at_depth(
 
 /// Relative paths of every bucket file under `index-v5`.
 pub(crate) fn buckets(cache: &Cache) -> Result<Vec<PathBuf>> {
-    match cache.area(Area::Index, false)? {
+    match cache.layout().area(Area::Index, false)? {
         Some(dir) => files_at_depth(cache, Area::Index, &dir, 2, false),
         None => Ok(Vec::new()),
     }
@@ -79,7 +88,7 @@ pub(crate) struct ContentFile {
 
 /// Every file under `content-v2/<algo>/<xx>/<yy>/`.
 pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
-    let Some(dir) = cache.area(Area::Content, false)? else {
+    let Some(dir) = cache.layout().area(Area::Content, false)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();

@@ -22,7 +22,7 @@ pub(crate) use crate::sys::{same_dir, sync_dir};
 
 use cap_std::fs::Dir;
 
-use crate::cache::Area;
+use super::Area;
 
 /// How many shard directories a cache keeps open by default: none.
 ///
