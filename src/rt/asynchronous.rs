@@ -120,28 +120,3 @@ mod inline {
         }
     }
 }
-
-/// The streaming writer type of the async API.
-pub(crate) type Writer = crate::stream::Writer;
-/// The streaming reader type of the async API.
-pub(crate) type Reader = crate::stream::Reader;
-
-/// Wraps a blocking writer so its I/O runs off the executor.
-pub(crate) fn writer(sync: crate::stream::SyncWriter) -> Writer {
-    crate::stream::Writer::new(sync)
-}
-
-/// The streaming linker type of the async API.
-#[cfg(feature = "link_to")]
-pub(crate) type Linker = crate::stream::ToLinker;
-
-/// Wraps a blocking linker so its I/O runs off the executor.
-#[cfg(feature = "link_to")]
-pub(crate) fn linker(sync: crate::stream::SyncToLinker) -> Linker {
-    crate::stream::ToLinker::new(sync)
-}
-
-/// Wraps a blocking reader so its I/O runs off the executor.
-pub(crate) fn reader(sync: crate::stream::SyncReader) -> Reader {
-    crate::stream::Reader::new(sync)
-}
