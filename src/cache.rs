@@ -9,9 +9,9 @@ use std::sync::{Arc, OnceLock};
 use cap_std::fs::Dir;
 use cap_std::AmbientAuthority;
 
+use crate::engine::layout::{Area, Layout};
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
-use crate::layout::{Area, Layout};
 
 /// A handle to one cache directory.
 ///

@@ -4,8 +4,8 @@ use std::io;
 use std::path::Path;
 
 use crate::cache::Cache;
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
-use crate::layout::Area;
 
 /// Removes everything inside `content-v2`, `index-v5` and `tmp`.
 ///
@@ -32,7 +32,7 @@ pub(crate) fn clear(cache: &Cache) -> Result<()> {
             let name = entry.file_name();
             // Removing the lock file while others hold it would split them
             // between two files; it holds no data.
-            if area == Area::Index && name == crate::index::LOCK_FILE {
+            if area == Area::Index && name == crate::engine::index::LOCK_FILE {
                 continue;
             }
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);

@@ -8,9 +8,9 @@ use cap_std::fs::{Dir, OpenOptions};
 use ssri::{Integrity, IntegrityChecker};
 
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::bucket;
 use crate::error::{Error, Result};
-use crate::index::bucket;
 
 /// Which content to export.
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ pub(crate) fn export(cache: &Cache, export: Export, dest: Dest) -> Result<u64> {
             let rel = content::content_path(&sri)?;
             let from = cache
                 .layout()
-                .area(crate::layout::Area::Content, false)?
+                .area(crate::engine::layout::Area::Content, false)?
                 .ok_or_else(|| Error::ContentNotFound {
                     integrity: sri.clone(),
                 })?;

@@ -51,24 +51,20 @@
 
 mod cache;
 mod clear;
-mod content;
+mod engine;
 mod error;
 mod export;
-mod file_io;
 mod format;
 pub mod index;
-mod layout;
 #[cfg(feature = "link_to")]
 mod link;
 mod maint;
 mod metadata;
 mod ops;
-mod parallel;
 mod registry;
 mod remove_opts;
 mod rt;
 mod stream;
-mod sys;
 mod write_opts;
 
 /// Helpers for the unit tests.

@@ -11,11 +11,11 @@ use cap_std::fs::File;
 use ssri::Integrity;
 
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::bucket;
+use crate::engine::layout::shard;
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
-use crate::index::bucket;
-use crate::layout::shard;
-use crate::layout::Area;
 use crate::write_opts::WriteOpts;
 
 /// Checks `key` and the cache's authority, and opens `target` to be hashed.
@@ -55,7 +55,7 @@ pub(crate) fn place(
     let display = cache.layout().display_in(Area::Content, &rel);
     let link = || {
         shard::with_parent(&dir, &rel, cache.layout().durable(), || {
-            crate::sys::symlink(&dir, target, &rel)
+            crate::engine::sys::symlink(&dir, target, &rel)
         })
     };
     bucket::locked(cache, |index| {

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 use super::sweep::{self, Candidate};
 use super::walk;
 use crate::cache::Cache;
+use crate::engine::index::{bucket, line};
 use crate::error::Result;
-use crate::index::{bucket, line};
 use crate::write_opts::now_millis;
 
 /// Limits for [`gc`](crate::gc_sync).

@@ -4,8 +4,8 @@
 
 use super::sweep::{self, Candidate};
 use crate::cache::Cache;
+use crate::engine::index::bucket;
 use crate::error::Result;
-use crate::index::bucket;
 
 /// Drops every line of `key` from its bucket (the file goes when nothing is
 /// left in it), then removes the content the entry pointed at if no live
@@ -23,7 +23,7 @@ pub(crate) fn purge(cache: &Cache, key: &str) -> Result<()> {
         // cacache-rs's own tests remove content stored under an
         // integrity no read would accept: take that too.
         let sri = entry.integrity.as_deref().and_then(|s| s.parse().ok());
-        content = sri.and_then(|sri| crate::content::lenient_content_path(&sri));
+        content = sri.and_then(|sri| crate::engine::content::lenient_content_path(&sri));
         false
     })?;
     if let Some(rel) = content {

@@ -13,9 +13,9 @@ use std::time::{Duration, SystemTime};
 
 use super::walk;
 use crate::cache::Cache;
+use crate::engine::index::IndexLock;
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
-use crate::index::IndexLock;
-use crate::layout::Area;
 
 /// Files newer than this are left alone by the sweeps: a concurrent writer
 /// links its content a moment before it appends the index line, and keeps
@@ -113,7 +113,7 @@ pub(crate) fn tmp(
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         let result = if is_dir {
             tmp.remove_dir_all(&name)
-        } else if crate::sys::temp_in_use(&tmp, &name) {
+        } else if crate::engine::sys::temp_in_use(&tmp, &name) {
             continue;
         } else {
             tmp.remove_file(&name)

@@ -13,10 +13,10 @@ use ssri::Integrity;
 use super::sweep::{self, Candidate};
 use super::walk;
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::bucket;
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
-use crate::index::bucket;
-use crate::layout::Area;
 use crate::write_opts::now_millis;
 
 /// npm's file for the time of the last verify.

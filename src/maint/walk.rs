@@ -10,10 +10,10 @@ use cap_std::fs::Dir;
 use ssri::Integrity;
 
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::{bucket, line};
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
-use crate::index::{bucket, line};
-use crate::layout::Area;
 
 /// Every file `depth` directory levels below `dir`, as relative paths;
 /// with `leaf_dirs`, directories at that depth too.

@@ -4,7 +4,7 @@
 
 use super::{maybe, rt};
 use crate::cache::IntoCache;
-use crate::content;
+use crate::engine::content;
 use crate::error::{Error, Result};
 use crate::export::{self, Dest, Export, Source};
 use ssri::Integrity;

@@ -2,8 +2,8 @@
 
 use super::{maybe, rt};
 use crate::cache::IntoCache;
+use crate::engine::index::bucket;
 use crate::error::{Error, Result};
-use crate::index::bucket;
 use crate::write_opts::WriteOpts;
 use ssri::Integrity;
 

@@ -3,9 +3,9 @@
 
 use super::{maybe, rt};
 use crate::cache::IntoCache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::bucket;
 use crate::error::{Error, Result};
-use crate::index::bucket;
 use crate::metadata::Metadata;
 use ssri::Integrity;
 

@@ -2,9 +2,9 @@
 
 use super::{maybe, rt};
 use crate::cache::IntoCache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::index::bucket;
 use crate::error::Result;
-use crate::index::bucket;
 use crate::write_opts::WriteOpts;
 use ssri::{Algorithm, Integrity};
 

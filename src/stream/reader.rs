@@ -7,7 +7,7 @@ use cap_std::fs::File;
 use ssri::{Algorithm, Integrity, IntegrityChecker};
 
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
 use crate::error::{Error, Result};
 
 /// Reads a cached value piece by piece ([`std::io::Read`]), hashing it on

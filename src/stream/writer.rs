@@ -5,9 +5,9 @@ use std::io;
 use ssri::{Algorithm, Integrity};
 
 use crate::cache::{Cache, IntoCache};
-use crate::content::ContentWriter;
+use crate::engine::content::ContentWriter;
+use crate::engine::index::bucket;
 use crate::error::{Error, Result};
-use crate::index::bucket;
 use crate::write_opts::WriteOpts;
 
 /// Writes a value into the cache piece by piece ([`std::io::Write`]).

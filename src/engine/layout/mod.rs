@@ -10,7 +10,7 @@
 //! [`Area`] names the three top-level directories, [`shard`] creates and
 //! keeps the two-level shard directories under them, and [`Layout`] holds
 //! the root capability and the handles kept under it. Everything that
-//! touches a file goes through here or [`crate::sys`].
+//! touches a file goes through here or [`crate::engine::sys`].
 
 pub(crate) mod shard;
 mod tree;

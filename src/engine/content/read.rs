@@ -8,10 +8,10 @@ use ssri::{Integrity, IntegrityChecker};
 
 use super::path::content_path;
 use crate::cache::Cache;
+use crate::engine::file_io;
+use crate::engine::layout::Area;
+use crate::engine::sys;
 use crate::error::{Error, Result};
-use crate::file_io;
-use crate::layout::Area;
-use crate::sys;
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
 /// feature is on. Measured (`cargo bench --bench store -- read_sizes`, with
@@ -131,12 +131,15 @@ pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<
         if map.len() as u64 != len {
             return Err(mismatch(len, map.len() as u64));
         }
-        let (copy, verdict) =
-            crate::parallel::join(map.len(), || map.to_vec(), || verify(sri, &map, &display));
+        let (copy, verdict) = crate::engine::parallel::join(
+            map.len(),
+            || map.to_vec(),
+            || verify(sri, &map, &display),
+        );
         verdict?;
         return Ok(copy);
     }
-    if len >= crate::parallel::PARALLEL_MIN as u64 {
+    if len >= crate::engine::parallel::PARALLEL_MIN as u64 {
         return read_large(&file, sri, len, &display);
     }
     // Reading one byte past `len` tells a longer file from a complete read.
@@ -164,7 +167,7 @@ fn read_large(file: &File, sri: &Integrity, len: u64, display: &Path) -> Result<
     })?;
     let mut data = vec![0u8; size];
     let mut checker = IntegrityChecker::new(sri.clone());
-    match crate::parallel::read_pipelined(file, &mut data, |piece| checker.input(piece)) {
+    match crate::engine::parallel::read_pipelined(file, &mut data, |piece| checker.input(piece)) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
             let found = file.metadata().map_or(0, |m| m.len());

@@ -9,7 +9,7 @@
 //! cap-std resolves a path one component at a time in user space (macOS,
 //! Windows), an operation on a kept shard handle resolves one name instead
 //! of three to five. Linux resolves a whole path in one `openat2`, and WASI
-//! in one host call ([`crate::sys`]), so by default none are kept.
+//! in one host call ([`crate::engine::sys`]), so by default none are kept.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -17,8 +17,8 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-/// Platform code for shard directories (see [`crate::sys`]).
-pub(crate) use crate::sys::{same_dir, sync_dir};
+/// Platform code for shard directories (see [`crate::engine::sys`]).
+pub(crate) use crate::engine::sys::{same_dir, sync_dir};
 
 use cap_std::fs::Dir;
 
@@ -28,7 +28,7 @@ use super::Area;
 ///
 /// Measured with `wasm-tests/examples/bench.rs` (per small op, on tmpfs):
 /// natively on Linux kept handles only add work (distinct keys 13 → 17
-/// µs); under wasmtime, with [`crate::sys`] resolving each path in one
+/// µs); under wasmtime, with [`crate::engine::sys`] resolving each path in one
 /// host call, 256 kept handles make reads slower (hot 18 → 20 µs, distinct
 /// keys 20 → 32 µs: every miss opens and closes directories) and writes of
 /// new keys too (39 → 66 µs). On Windows an open directory also cannot be
@@ -135,7 +135,7 @@ impl<D> KeptDirs<D> {
 /// Creates the directories of `rel` under `dir` as needed; with `durable`,
 /// syncs the entries that creating them added.
 pub(crate) fn make_dirs(dir: &Dir, rel: &Path, durable: bool) -> io::Result<()> {
-    match crate::sys::create_dir_all(dir, rel)? {
+    match crate::engine::sys::create_dir_all(dir, rel)? {
         Some(top) if durable => sync_created(dir, top, rel),
         _ => Ok(()),
     }

@@ -8,11 +8,11 @@ use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
 use crate::cache::Cache;
+use crate::engine::file_io;
+use crate::engine::layout::shard;
+use crate::engine::layout::Area;
+use crate::engine::sys;
 use crate::error::{Error, Result};
-use crate::file_io;
-use crate::layout::shard;
-use crate::layout::Area;
-use crate::sys;
 
 /// A content write in progress. Nothing is visible under `content-v2` until
 /// [`ContentWriter::commit`]; dropping the writer removes its temp file.
@@ -77,7 +77,7 @@ impl ContentWriter {
     pub(crate) fn write_all(&mut self, buf: &[u8]) -> Result<()> {
         let file = self.file.as_mut().expect("write after commit");
         let hasher = (self.known.is_none()).then_some(&mut self.hasher);
-        let (written, ()) = crate::parallel::join(
+        let (written, ()) = crate::engine::parallel::join(
             buf.len(),
             || file.write_all(buf),
             || hasher.into_iter().for_each(|h| h.input(buf)),

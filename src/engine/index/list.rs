@@ -7,9 +7,9 @@ use cap_std::fs::{Dir, ReadDir};
 
 use super::{bucket, line};
 use crate::cache::{Cache, CacheSource};
+use crate::engine::layout::Area;
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
-use crate::layout::Area;
 use crate::metadata::Metadata;
 
 /// Iterator over every live entry of a cache, bucket by bucket.

@@ -67,7 +67,7 @@ pub(crate) use imp::{
 
 /// Creates directory `rel` and any missing parents, and returns the
 /// highest one it created (`None` if `rel` existed): the directories from
-/// that one's parent down gained entries (see [`crate::layout::shard::sync_created`]).
+/// that one's parent down gained entries (see [`crate::engine::layout::shard::sync_created`]).
 /// The whole path is tried first: a shard's parent usually exists, and then
 /// this is one call.
 pub(crate) fn create_dir_all<'a>(dir: &Dir, rel: &'a Path) -> io::Result<Option<&'a Path>> {

@@ -31,7 +31,7 @@ impl RawEntry {
     /// for a tombstone or an integrity that cannot name content.
     pub(crate) fn content_path(&self) -> Option<std::path::PathBuf> {
         let sri: ssri::Integrity = self.integrity.as_deref()?.parse().ok()?;
-        crate::content::content_path(&sri).ok()
+        crate::engine::content::content_path(&sri).ok()
     }
 }
 

@@ -28,9 +28,9 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::{Dir, OpenOptions};
 
 use crate::cache::Cache;
+use crate::engine::layout::Area;
+use crate::engine::sys;
 use crate::error::{Error, Result};
-use crate::layout::Area;
-use crate::sys;
 
 /// Name of the lock file inside `index-v5`.
 pub(crate) const LOCK_FILE: &str = ".capcache.lock";

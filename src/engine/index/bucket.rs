@@ -9,14 +9,14 @@ use ssri::Integrity;
 use super::line::{self, RawEntry};
 use super::lock::IndexLock;
 use crate::cache::Cache;
-use crate::content;
+use crate::engine::content;
+use crate::engine::file_io;
+use crate::engine::layout::shard;
+use crate::engine::layout::Area;
+use crate::engine::sys;
 use crate::error::{Error, Result};
-use crate::file_io;
 use crate::format::IndexFormat;
-use crate::layout::shard;
-use crate::layout::Area;
 use crate::metadata::Metadata;
-use crate::sys;
 use crate::write_opts::{now_millis, WriteOpts};
 
 /// Refuses keys that cannot be stored. Any non-empty string works: keys are

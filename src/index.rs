@@ -4,18 +4,10 @@
 //! Names follow cacache-rs's `index` module: the plain names block, the
 //! `_async` ones await.
 
-pub(crate) mod bucket;
-pub(crate) mod line;
-mod list;
-mod lock;
-
-pub(crate) use lock::{IndexLock, LOCK_FILE};
-
-pub use list::EntryIter;
-#[cfg(feature = "async")]
-pub use list::EntryStream;
-
 use crate::cache::IntoCache;
+pub use crate::engine::index::EntryIter;
+#[cfg(feature = "async")]
+pub use crate::engine::index::EntryStream;
 use crate::error::Result;
 
 /// cacache-rs's `index::Metadata`: the same type as [`crate::Metadata`].
