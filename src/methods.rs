@@ -5,6 +5,7 @@
 use crate::cache::{Cache, IntoCache};
 use crate::error::Result;
 use crate::index::EntryIter;
+use crate::maint::{GcOpts, GcStats, VerifyOpts, VerifyStats};
 use crate::metadata::Metadata;
 #[cfg(feature = "async")]
 use crate::stream::{Reader, Writer};
@@ -13,30 +14,44 @@ use crate::write_opts::WriteOpts;
 use ssri::{Algorithm, Integrity};
 
 /// Generates the method pair for each operation. The doc text is shared; each
-/// method links the free function that documents errors and examples.
+/// method links the free function that documents errors and examples (named
+/// after the method unless `see` names others).
 macro_rules! pairs {
     ($(
         $(#[doc = $doc:expr])*
-        fn $name:ident / $sync:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;
+        $(#[cfg($cfg:meta)])?
+        fn $name:ident / $sync:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty
+            $(, see $see_sync:path, $see_async:path)?;
     )*) => {
         impl Cache {
             $(
                 $(#[doc = $doc])*
                 ///
-                #[doc = concat!("Blocking form; see [`crate::", stringify!($sync), "`].")]
+                #[doc = concat!("Blocking form; see ", see!($sync $(, $see_sync)?), ".")]
+                $(#[cfg($cfg)])?
                 pub fn $sync(&self, $($arg: $ty),*) -> Result<$ret> {
                     crate::ops::blocking::$name(self, $($arg),*)
                 }
 
                 $(#[doc = $doc])*
                 ///
-                #[doc = concat!("Async form; see [`crate::", stringify!($name), "`].")]
-                #[cfg(feature = "async")]
+                #[doc = concat!("Async form; see ", see!($name $(, $see_async)?), ".")]
+                #[cfg(all(feature = "async" $(, $cfg)?))]
                 pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
                     crate::ops::asynchronous::$name(self, $($arg),*).await
                 }
             )*
         }
+    };
+}
+
+/// The intra-doc link to the free function of a method.
+macro_rules! see {
+    ($name:ident) => {
+        concat!("[`crate::", stringify!($name), "`]")
+    };
+    ($name:ident, $see:path) => {
+        concat!("[`crate::", stringify!($see), "`]")
     };
 }
 
@@ -56,12 +71,31 @@ pairs! {
     /// Whether content with integrity `sri` is stored, or the error that
     /// kept it from being told.
     fn try_exists / try_exists_sync(sri: &Integrity) -> bool;
-    /// Removes the entry for `key` (content stays).
+    /// Removes the entry for `key` (content stays). The same as
+    /// cacache-rs's `index::delete`.
     fn remove / remove_sync(key: impl AsRef<str>) -> ();
     /// Deletes the content file for `sri`.
     fn remove_hash / remove_hash_sync(sri: &Integrity) -> ();
     /// Removes every entry and content file.
     fn clear / clear_sync() -> ();
+    /// Adds an index entry for content already stored (the integrity and
+    /// metadata come from `opts`); no content is written.
+    fn index_insert / index_insert_sync(key: impl AsRef<str>, opts: WriteOpts) -> Integrity,
+        see index::insert, index::insert_async;
+    /// Checks every content file, removes what is corrupt or unreferenced
+    /// and rebuilds the index.
+    fn verify / verify_sync(opts: VerifyOpts) -> VerifyStats;
+    /// When verify last completed on this cache, in milliseconds since the epoch.
+    fn last_verified / last_verified_sync() -> Option<u128>;
+    /// Evicts entries by age and size.
+    fn gc / gc_sync(opts: GcOpts) -> GcStats;
+    /// Adds the file at `target` under `key` by a symlink to it, hashed as
+    /// it is read.
+    #[cfg(feature = "link_to")]
+    fn link_to / link_to_sync(key: impl AsRef<str>, target: impl AsRef<std::path::Path>) -> Integrity;
+    /// Adds the file at `target` as content only, by a symlink to it.
+    #[cfg(feature = "link_to")]
+    fn link_to_hash / link_to_hash_sync(target: impl AsRef<std::path::Path>) -> Integrity;
 }
 
 impl Cache {

@@ -409,13 +409,13 @@ impl Api {
         )
     }
 
-    /// `index::insert` / `index::insert_async`.
+    /// `index::insert` / `index::insert_async` (on a handle: `Cache::index_insert*`).
     pub fn insert(self, c: &Cache, key: &str, opts: WriteOpts) -> Result<Integrity> {
         dispatch!(self,
             sync_path: capcache::index::insert(root(c), key, opts),
-            sync_handle: capcache::index::insert(c, key, opts),
+            sync_handle: c.index_insert_sync(key, opts),
             async_path: capcache::index::insert_async(root(c), key, opts),
-            async_handle: capcache::index::insert_async(c, key, opts),
+            async_handle: c.index_insert(key, opts),
         )
     }
 

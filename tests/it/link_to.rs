@@ -18,7 +18,8 @@ use capcache::{Algorithm, Cache, CacheOptions, Error, Integrity, SyncReader};
 #[cfg(feature = "async")]
 use crate::common::block_on;
 
-/// `link_to` / `link_to_hash` for each [`Api`] variant.
+/// `link_to` / `link_to_hash` for each [`Api`] variant (the handle variants
+/// call the `Cache` methods).
 trait Links {
     fn link_to(self, c: &Cache, key: &str, target: &Path) -> capcache::Result<Integrity>;
     fn link_to_hash(self, c: &Cache, target: &Path) -> capcache::Result<Integrity>;
@@ -28,18 +29,18 @@ impl Links for Api {
     fn link_to(self, c: &Cache, key: &str, target: &Path) -> capcache::Result<Integrity> {
         dispatch!(self,
             sync_path: capcache::link_to_sync(root(c), key, target),
-            sync_handle: capcache::link_to_sync(c, key, target),
+            sync_handle: c.link_to_sync(key, target),
             async_path: capcache::link_to(root(c), key, target),
-            async_handle: capcache::link_to(c, key, target),
+            async_handle: c.link_to(key, target),
         )
     }
 
     fn link_to_hash(self, c: &Cache, target: &Path) -> capcache::Result<Integrity> {
         dispatch!(self,
             sync_path: capcache::link_to_hash_sync(root(c), target),
-            sync_handle: capcache::link_to_hash_sync(c, target),
+            sync_handle: c.link_to_hash_sync(target),
             async_path: capcache::link_to_hash(root(c), target),
-            async_handle: capcache::link_to_hash(c, target),
+            async_handle: c.link_to_hash(target),
         )
     }
 }

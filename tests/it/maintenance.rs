@@ -25,7 +25,7 @@ api_tests!(
 );
 
 /// verify / gc / last_verified for each [`Api`] variant (the common `Api`
-/// has no maintenance calls).
+/// has no maintenance calls); the handle variants call the `Cache` methods.
 trait Maintenance: Copy {
     fn verify(self, c: &Cache, opts: VerifyOpts) -> VerifyStats;
     fn gc(self, c: &Cache, opts: GcOpts) -> GcStats;
@@ -36,9 +36,9 @@ impl Maintenance for Api {
     fn verify(self, c: &Cache, opts: VerifyOpts) -> VerifyStats {
         dispatch!(self,
             sync_path: capcache::verify_sync(root(c), opts),
-            sync_handle: capcache::verify_sync(c, opts),
+            sync_handle: c.verify_sync(opts),
             async_path: capcache::verify(root(c), opts),
-            async_handle: capcache::verify(c, opts),
+            async_handle: c.verify(opts),
         )
         .expect("verify")
     }
@@ -46,9 +46,9 @@ impl Maintenance for Api {
     fn gc(self, c: &Cache, opts: GcOpts) -> GcStats {
         dispatch!(self,
             sync_path: capcache::gc_sync(root(c), opts),
-            sync_handle: capcache::gc_sync(c, opts),
+            sync_handle: c.gc_sync(opts),
             async_path: capcache::gc(root(c), opts),
-            async_handle: capcache::gc(c, opts),
+            async_handle: c.gc(opts),
         )
         .expect("gc")
     }
@@ -56,9 +56,9 @@ impl Maintenance for Api {
     fn last_verified(self, c: &Cache) -> Option<u128> {
         dispatch!(self,
             sync_path: capcache::last_verified_sync(root(c)),
-            sync_handle: capcache::last_verified_sync(c),
+            sync_handle: c.last_verified_sync(),
             async_path: capcache::last_verified(root(c)),
-            async_handle: capcache::last_verified(c),
+            async_handle: c.last_verified(),
         )
         .expect("last_verified")
     }
