@@ -15,7 +15,11 @@
 // read, so each instantiation lists the files (relative to this folder).
 pub(crate) mod blocking;
 
-// Loading each file twice is the point: once per instantiation.
-#[cfg(feature = "async")]
+// Loading each file twice is the point: once per instantiation. Not when
+// rustdoc collects doc tests: each example (which shows both forms) would
+// run twice; the blocking instantiation stands in for names only then.
+#[cfg(all(feature = "async", not(doctest)))]
 #[allow(clippy::duplicate_mod)]
 pub(crate) mod asynchronous;
+#[cfg(all(feature = "async", doctest))]
+pub(crate) use blocking as asynchronous;
