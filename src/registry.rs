@@ -4,10 +4,10 @@
 //! a path costs an open of the root, opens of the area directories and the
 //! detection of the index format (a listing of `index-v5` and of a shard
 //! in it): several times what the read itself costs. So the free functions
-//! share a process-wide registry of the last [`CAPACITY`] caches they
+//! share a process-wide registry of the last `CAPACITY` (8) caches they
 //! opened, keyed by path, and reuse a kept [`Cache`] (its open
 //! directories and its memoized index format) while the path still names
-//! the same directory. [`Cache::open`] and [`CacheOptions`] do not use it:
+//! the same directory. [`Cache::open`] and [`CacheOptions`](crate::CacheOptions) do not use it:
 //! they always open a new handle.
 //!
 //! # Staleness
@@ -15,8 +15,8 @@
 //! A kept handle goes stale when its directory is removed (`rm -rf`, and
 //! perhaps re-created) or another is renamed over its path; writes through
 //! it would then land in an unlinked directory, or fail. So every call
-//! stats the path (one `statx` on Linux: 1.1 µs on the 2-core VM where it
-//! was measured, against 5–10 µs for a small read) and reuses the kept handle
+//! stats the path (one `statx` on Linux, a fraction of a small read: README,
+//! "Tuning, measured") and reuses the kept handle
 //! only if the device and inode numbers are those of the handle's root;
 //! otherwise it opens the path afresh and replaces the entry. The kept
 //! handle holds its root open, so the root's inode stays allocated and its
@@ -24,7 +24,7 @@
 //! the same directory. A file system that reports inode 0 gives no
 //! identity; such paths are opened on every call, as without the registry.
 //! Area directories removed under a kept handle are reopened by
-//! [`Cache::with_area`], as for any live `Cache`.
+//! `Layout::with_area`, as for any live `Cache`.
 //!
 //! A path that does not exist is never kept: a read-only operation on it
 //! finds nothing without creating it, and the next call stats it again.
@@ -39,7 +39,7 @@
 //! kept root's, and the path is opened afresh (replacing the entry). Only
 //! if the new spelling names the very same directory is the kept cache
 //! reused, which is then right. Making the key absolute instead would cost
-//! a `getcwd` per call (0.5 µs measured, half the stat) and would only save
+//! a `getcwd` per call (about half the stat's cost) and would only save
 //! reopens in programs that alternate between current directories. Error
 //! paths keep the spelling the caller gave, as before the registry.
 //! Symlinks in the path are followed by the stat as by the open, so a

@@ -14,11 +14,9 @@ use crate::engine::sys;
 use crate::error::{Error, Result};
 
 /// Files at least this large are memory-mapped by [`read`] when the `mmap`
-/// feature is on. Measured (`cargo bench --bench store -- read_sizes`, with
-/// and without the feature, and with this set to 128 KiB): at 256 and 512
-/// KiB a mapping is 3–4 % slower than one buffered read; from 1 MiB up it
-/// is 3–4 % faster than the pipelined read that replaces it without the
-/// feature (1 MiB: 1.82 vs 1.89 ms; 64 MiB: 115 vs 118 ms).
+/// feature is on: below it one buffered read beats a mapping, above it the
+/// mapping beats the pipelined read (`read_sizes` in `benches/store.rs`;
+/// figures in the README's "Tuning, measured").
 #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
 const MMAP_THRESHOLD: u64 = 1024 * 1024;
 

@@ -26,13 +26,10 @@ use super::Area;
 
 /// How many shard directories a cache keeps open by default: none.
 ///
-/// Measured with `wasm-tests/examples/bench.rs` (per small op, on tmpfs):
-/// natively on Linux kept handles only add work (distinct keys 13 → 17
-/// µs); under wasmtime, with [`crate::engine::sys`] resolving each path in one
-/// host call, 256 kept handles make reads slower (hot 18 → 20 µs, distinct
-/// keys 20 → 32 µs: every miss opens and closes directories) and writes of
-/// new keys too (39 → 66 µs). On Windows an open directory also cannot be
-/// removed by other programs.
+/// Kept handles were measured slower natively on Linux and under wasmtime
+/// (where [`crate::engine::sys`] resolves each path in one host call):
+/// every miss opens and closes directories (README, "Tuning, measured").
+/// On Windows an open directory also cannot be removed by other programs.
 pub(crate) const DEFAULT_KEPT: usize = 0;
 
 /// The most recently used shard directories (generic only so that its
