@@ -590,21 +590,34 @@ fn a_key_rewritten_2000_times_keeps_a_small_bucket(api: Api) {
     assert_eq!(content_files(root(&cache)).len(), 16);
 }
 
-/// verify, gc and last_verified on a path that is a file fail with an
-/// error; nothing panics.
+/// verify, gc and last_verified on a path that is a file fail with an I/O
+/// error naming that path; nothing panics and the file is left alone.
 #[test]
 fn maintenance_of_a_file_path_fails() {
     let tmp = tempdir();
     let file = tmp.path().join("not-a-dir");
     fs::write(&file, b"x").unwrap();
-    assert!(capcache::verify_sync(&file, VerifyOpts::new()).is_err());
-    assert!(capcache::gc_sync(&file, GcOpts::new()).is_err());
-    assert!(capcache::last_verified_sync(&file).is_err());
+    let at_file = |what: &str, e: Option<capcache::Error>| match e {
+        Some(capcache::Error::Io { path, .. }) => assert_eq!(path, file, "{what}"),
+        other => panic!("{what}: expected an I/O error at the file, got {other:?}"),
+    };
+    at_file(
+        "verify",
+        capcache::verify_sync(&file, VerifyOpts::new()).err(),
+    );
+    at_file("gc", capcache::gc_sync(&file, GcOpts::new()).err());
+    at_file("last_verified", capcache::last_verified_sync(&file).err());
     #[cfg(feature = "async")]
     {
-        assert!(block_on(capcache::verify(&file, VerifyOpts::new())).is_err());
-        assert!(block_on(capcache::gc(&file, GcOpts::new())).is_err());
-        assert!(block_on(capcache::last_verified(&file)).is_err());
+        at_file(
+            "verify",
+            block_on(capcache::verify(&file, VerifyOpts::new())).err(),
+        );
+        at_file("gc", block_on(capcache::gc(&file, GcOpts::new())).err());
+        at_file(
+            "last_verified",
+            block_on(capcache::last_verified(&file)).err(),
+        );
     }
     assert_eq!(fs::read(&file).unwrap(), b"x");
 }
