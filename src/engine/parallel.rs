@@ -1,9 +1,13 @@
-//! Overlapping a large copy with hashing.
+//! Overlapping a large copy with hashing, and spreading many files over
+//! the cores.
 //!
 //! Hashing (sha512: about 500 MB/s here) bounds large reads and writes; the
 //! file write or memory copy that goes with it would add a third on top if
 //! done after it. Above [`PARALLEL_MIN`] bytes the two run on two threads.
-//! WASI preview 1 has no threads: there they run one after the other.
+//! Maintenance that hashes or reads many files ([`map`]) runs on one thread
+//! per core. WASI preview 1 has no threads: there everything runs in turn.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Below this, a thread costs more than it saves.
 pub(crate) const PARALLEL_MIN: usize = 1024 * 1024;
@@ -76,6 +80,65 @@ pub(crate) fn read_pipelined<R: std::io::Read + Send>(
     Ok(())
 }
 
+/// How many threads [`map`] uses: one per core (at most 16), one where
+/// there are no threads.
+pub(crate) fn workers() -> usize {
+    #[cfg(not(target_family = "wasm"))]
+    return std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+    #[cfg(target_family = "wasm")]
+    1
+}
+
+/// `work` applied to every item, on [`workers`] threads that each take the
+/// next unclaimed item; the results in the items' order. After the first
+/// error no new item is started, and that error is returned.
+pub(crate) fn map<I, T, E>(
+    items: &[I],
+    work: impl Fn(&I) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E>
+where
+    I: Sync,
+    T: Send,
+    E: Send,
+{
+    let threads = workers().min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let run = || {
+        let mut done = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            let result = work(item);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            done.push((i, result));
+        }
+        done
+    };
+    let parts = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
+        let mut parts = vec![run()];
+        for helper in helpers {
+            match helper.join() {
+                Ok(part) => parts.push(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        parts
+    });
+    let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, result) in parts.into_iter().flatten() {
+        slots[i] = Some(result?);
+    }
+    // Without an error every item was taken, so every slot is full.
+    Ok(slots.into_iter().flatten().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +156,18 @@ mod tests {
         let mut too_long = vec![0u8; data.len() + 1];
         let err = read_pipelined(&data[..], &mut too_long, |_| {}).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn map_keeps_the_order_and_stops_at_an_error() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled = map(&items, |&i| Ok::<_, ()>(i * 2)).unwrap();
+        assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(
+            map(&[] as &[u32], |&i| Ok::<_, ()>(i)).unwrap(),
+            Vec::<u32>::new()
+        );
+        let err = map(&items, |&i| if i == 500 { Err(i) } else { Ok(i) });
+        assert_eq!(err, Err(500));
     }
 }

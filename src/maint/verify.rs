@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use ssri::Integrity;
@@ -16,6 +16,7 @@ use crate::cache::Cache;
 use crate::engine::content;
 use crate::engine::index::bucket;
 use crate::engine::layout::Area;
+use crate::engine::parallel;
 use crate::error::{Error, Result};
 use crate::write_opts::now_millis;
 
@@ -86,7 +87,8 @@ impl VerifyOpts {
         Self::default()
     }
 
-    /// Calls `callback` as the run advances (from the thread doing the work).
+    /// Calls `callback` as the run advances, from the threads doing the
+    /// work (content is hashed on one thread per core).
     pub fn progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(callback));
         self
@@ -177,8 +179,9 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     Ok(stats)
 }
 
-/// Hashes referenced content and removes corrupt files. Returns the content
-/// paths found corrupt, and the stale unreferenced files to sweep.
+/// Hashes referenced content (one thread per core) and removes corrupt
+/// files. Returns the content paths found corrupt, and the stale
+/// unreferenced files to sweep.
 fn verify_content(
     cache: &Cache,
     opts: &VerifyOpts,
@@ -189,35 +192,52 @@ fn verify_content(
 ) -> Result<(HashSet<PathBuf>, Vec<Candidate>)> {
     let files = walk::content_files(cache)?;
     let total = files.len() as u64;
-    let mut bad = HashSet::new();
     let mut candidates = Vec::new();
-    let mut hashed = 0u64;
-    for (i, file) in files.into_iter().enumerate() {
-        opts.report(Phase::VerifyContent, i as u64, total, hashed);
-        let referenced = live.contains(&file.rel);
-        if !referenced {
-            if reclaim && sweep::is_stale(file.modified, cutoff) {
-                candidates.push(Candidate {
-                    rel: file.rel,
-                    len: file.len,
-                    force: false,
-                });
+    let mut referenced = Vec::new();
+    for file in files {
+        if live.contains(&file.rel) {
+            if file.integrity.is_some() {
+                referenced.push(file);
             }
-            continue;
+        } else if reclaim && sweep::is_stale(file.modified, cutoff) {
+            candidates.push(Candidate {
+                rel: file.rel,
+                len: file.len,
+                force: false,
+            });
         }
-        let Some(sri) = &file.integrity else {
-            continue;
-        };
+    }
+    // Progress counts every file (the unreferenced ones are done already);
+    // reports go out one at a time so that they never go back.
+    let progress = Mutex::new((total - referenced.len() as u64, 0u64));
+    let advance = |bytes: u64| {
+        let mut guard = lock(&progress);
+        let (done, hashed) = &mut *guard;
+        *done += 1;
+        *hashed += bytes;
+        opts.report(Phase::VerifyContent, *done, total, *hashed);
+    };
+    opts.report(
+        Phase::VerifyContent,
+        total - referenced.len() as u64,
+        total,
+        0,
+    );
+    let verdicts = parallel::map(&referenced, |file| {
         // A directory where referenced content belongs (damage) holds
         // none: it goes, so that the next write of the value can take the
         // name.
-        let verdict = match file.is_dir {
-            true => None,
-            false => hash_matches(cache, sri)?,
+        let verdict = match (&file.integrity, file.is_dir) {
+            (Some(sri), false) => hash_matches(cache, sri)?,
+            _ => None,
         };
+        advance(verdict.unwrap_or(0));
+        Ok::<_, Error>(verdict)
+    })?;
+    let mut bad = HashSet::new();
+    for (file, verdict) in referenced.into_iter().zip(verdicts) {
         match verdict {
             Some(len) => {
-                hashed += len;
                 stats.content_verified += 1;
                 stats.content_bytes += len;
             }
@@ -230,6 +250,7 @@ fn verify_content(
             }
         }
     }
+    let hashed = progress.into_inner().unwrap_or_else(|p| p.into_inner()).1;
     opts.report(Phase::VerifyContent, total, total, hashed);
     Ok((bad, candidates))
 }
@@ -248,7 +269,8 @@ fn hash_matches(cache: &Cache, sri: &Integrity) -> Result<Option<u64>> {
 }
 
 /// Rewrites every bucket to the latest live entry per key whose content is
-/// present and was not found corrupt.
+/// present and was not found corrupt (buckets checked on one thread per
+/// core; the rewrites themselves take turns under the index lock).
 fn rebuild_index(
     cache: &Cache,
     opts: &VerifyOpts,
@@ -260,32 +282,45 @@ fn rebuild_index(
     let total = buckets.len() as u64;
     // Existence is checked at rewrite time (not taken from the content walk),
     // so entries whose content a concurrent writer just added are kept.
-    let mut present: HashMap<PathBuf, bool> = HashMap::new();
-    for (i, rel) in buckets.iter().enumerate() {
-        opts.report(Phase::RebuildIndex, i as u64, total, 0);
+    let present: Mutex<HashMap<PathBuf, bool>> = Mutex::default();
+    let is_present = |path: &PathBuf| {
+        let known = lock(&present).get(path).copied();
+        known.unwrap_or_else(|| {
+            let found = content_present(cache, path);
+            lock(&present).insert(path.clone(), found);
+            found
+        })
+    };
+    let done = Mutex::new(0u64);
+    opts.report(Phase::RebuildIndex, 0, total, 0);
+    let skip_unreadable = stats.unreadable_buckets > 0;
+    let outcomes = parallel::map(&buckets, |rel| {
         let rewritten = bucket::rewrite(cache, format, rel, |entry| {
-            let Some(path) = entry.content_path() else {
-                return false;
-            };
-            if bad.contains(&path) {
-                return false;
-            }
-            *present
-                .entry(path.clone())
-                .or_insert_with(|| content_present(cache, &path))
+            entry
+                .content_path()
+                .is_some_and(|path| !bad.contains(&path) && is_present(&path))
         });
+        let mut done = lock(&done);
+        *done += 1;
+        opts.report(Phase::RebuildIndex, *done, total, 0);
         match rewritten {
-            Ok(done) => {
-                stats.entries_kept += done.kept as u64;
-                stats.entries_removed += done.dropped as u64;
-            }
+            Ok(rewrite) => Ok(Some(rewrite)),
             // Already counted when the scan could not read it either.
-            Err(_) if stats.unreadable_buckets > 0 => {}
-            Err(e) => return Err(e),
+            Err(_) if skip_unreadable => Ok(None),
+            Err(e) => Err(e),
         }
+    })?;
+    for rewrite in outcomes.into_iter().flatten() {
+        stats.entries_kept += rewrite.kept as u64;
+        stats.entries_removed += rewrite.dropped as u64;
     }
-    opts.report(Phase::RebuildIndex, total, total, 0);
     Ok(())
+}
+
+/// The guarded value, also after a panic elsewhere (the data are counters
+/// and memos, consistent at every step).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
 fn content_present(cache: &Cache, rel: &Path) -> bool {

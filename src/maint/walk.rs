@@ -13,6 +13,7 @@ use crate::cache::Cache;
 use crate::engine::content;
 use crate::engine::index::{bucket, line};
 use crate::engine::layout::Area;
+use crate::engine::parallel;
 use crate::error::{Error, Result};
 
 /// Every file `depth` directory levels below `dir`, as relative paths;
@@ -124,20 +125,20 @@ fn integrity_of(rel: &Path) -> Option<Integrity> {
 /// I/O error): while there are any, the set may be incomplete.
 pub(crate) fn live_content(cache: &Cache) -> Result<(HashSet<PathBuf>, usize)> {
     let format = cache.index_format()?;
-    let mut live = HashSet::new();
-    let mut unreadable = 0;
-    for rel in buckets(cache)? {
-        let bytes = match bucket::read(cache, &rel) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => continue,
-            Err(_) => {
-                unreadable += 1;
-                continue;
-            }
-        };
-        for entry in line::latest_per_key(format, &bytes) {
-            live.extend(entry.content_path());
-        }
-    }
+    // Buckets are read and parsed on one thread per core.
+    let per_bucket = parallel::map(&buckets(cache)?, |rel| {
+        Ok::<_, Error>(match bucket::read(cache, rel) {
+            Ok(Some(bytes)) => Some(
+                line::latest_per_key(format, &bytes)
+                    .iter()
+                    .filter_map(|entry| entry.content_path())
+                    .collect::<Vec<_>>(),
+            ),
+            Ok(None) => Some(Vec::new()),
+            Err(_) => None,
+        })
+    })?;
+    let unreadable = per_bucket.iter().filter(|b| b.is_none()).count();
+    let live = per_bucket.into_iter().flatten().flatten().collect();
     Ok((live, unreadable))
 }

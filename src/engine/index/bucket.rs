@@ -268,8 +268,8 @@ pub(crate) struct Rewrite {
 }
 
 /// Rewrites the bucket at `rel` to the latest live entry of each key for
-/// which `keep` is true, under the exclusive index lock. An empty result
-/// removes the bucket.
+/// which `keep` is true, under the exclusive index lock (taken only when
+/// something changes). An empty result removes the bucket.
 ///
 /// The new bucket is written in `tmp/` and renamed over the old one, so
 /// readers see one or the other.
@@ -283,26 +283,20 @@ pub(crate) fn rewrite(
         return Ok(Rewrite::default());
     };
     let io_err = |e| Error::io(display(cache, rel), e);
+    // A bucket that stays as it is needs no lock: most buckets, in a
+    // verify. (Lines appended meanwhile are kept either way.)
+    match read(cache, rel)? {
+        Some(bytes) => match plan(format, &bytes, &mut keep) {
+            (fresh, result) if fresh == bytes => return Ok(result),
+            _ => {}
+        },
+        None => return Ok(Rewrite::default()),
+    }
     let _lock = IndexLock::exclusive(cache)?;
     let Some(bytes) = read(cache, rel)? else {
         return Ok(Rewrite::default());
     };
-    let kept: Vec<RawEntry> = line::latest_per_key(format, &bytes)
-        .into_iter()
-        .filter(|e| e.integrity.is_some() && keep(e))
-        .collect();
-    let mut fresh = Vec::new();
-    for entry in &kept {
-        fresh.extend_from_slice(&line::encode(format, entry));
-    }
-    let lines = bytes
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .count();
-    let result = Rewrite {
-        kept: kept.len(),
-        dropped: lines.saturating_sub(kept.len()),
-    };
+    let (mut fresh, result) = plan(format, &bytes, &mut keep);
     if fresh == bytes {
         return Ok(result);
     }
@@ -324,6 +318,32 @@ pub(crate) fn rewrite(
         replace(cache, rel, &fresh)?;
     }
     Ok(result)
+}
+
+/// The bucket `bytes` rewritten to the latest live entry per key that
+/// `keep` accepts, and what that keeps and drops.
+fn plan(
+    format: IndexFormat,
+    bytes: &[u8],
+    keep: &mut impl FnMut(&RawEntry) -> bool,
+) -> (Vec<u8>, Rewrite) {
+    let kept: Vec<RawEntry> = line::latest_per_key(format, bytes)
+        .into_iter()
+        .filter(|e| e.integrity.is_some() && keep(e))
+        .collect();
+    let mut fresh = Vec::new();
+    for entry in &kept {
+        fresh.extend_from_slice(&line::encode(format, entry));
+    }
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    let result = Rewrite {
+        kept: kept.len(),
+        dropped: lines.saturating_sub(kept.len()),
+    };
+    (fresh, result)
 }
 
 /// Renames `from` over `to`. Windows refuses while a reader has `to` open
