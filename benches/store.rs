@@ -14,8 +14,12 @@
 //! cache is populated once, outside the timing, and only when a benchmark
 //! of its size is selected.
 //!
+//! `scale` lists those caches (capcache and cacache-rs) and verifies
+//! capcache's, the whole-cache operations whose cost grows with the cache.
+//!
 //! `cargo bench --bench store` (add `-- --quick` for a fast pass;
-//! `-- by_path` for the path comparison only).
+//! `-- by_path` for the path comparison only, `-- scale` for the whole-cache
+//! operations).
 
 use std::cell::OnceCell;
 use std::hint::black_box;
@@ -308,6 +312,25 @@ fn by_path(c: &mut Criterion) {
         g.bench_function("cacache/write", |b| {
             let f = get();
             b.iter(|| cacache::write_sync(&f.theirs, "written", black_box(SMALL)).unwrap())
+        });
+        g.finish();
+
+        // Whole-cache work on the same caches: a listing on both sides,
+        // and capcache's verify (cacache-rs has none; `npm cache verify`
+        // is compared in the README).
+        let mut g = c.benchmark_group(format!("scale/{n}"));
+        g.sample_size(10);
+        g.bench_function("capcache/list", |b| {
+            let f = get();
+            b.iter(|| f.ours.list_sync().filter(|e| e.is_ok()).count())
+        });
+        g.bench_function("cacache/list", |b| {
+            let f = get();
+            b.iter(|| cacache::list_sync(&f.theirs).filter(|e| e.is_ok()).count())
+        });
+        g.bench_function("capcache/verify", |b| {
+            let f = get();
+            b.iter(|| capcache::verify_sync(&f.ours, capcache::VerifyOpts::new()).unwrap())
         });
         g.finish();
     }

@@ -6,6 +6,7 @@ use capcache::{Algorithm, Cache, CacheOptions, Error, IndexFormat, Integrity, Va
 use serde_json::json;
 
 api_tests!(
+    a_large_listing_yields_every_entry_once,
     write_then_read_everything,
     write_hash_stores_content_without_an_entry,
     write_with_algo_stores_under_each_algorithm,
@@ -350,6 +351,31 @@ fn list_yields_the_latest_live_entry_of_each_key(api: Api) {
     assert_eq!(keys, ["a", "b"]);
     assert_eq!(listed[1].integrity, b);
     assert_eq!(sorted_ok(api.ls(&cache)), listed);
+}
+
+/// A cache big enough that listings walk its shards on several threads:
+/// every entry exactly once, the same through every API, and an iterator
+/// dropped early (its walkers still busy) neither hangs nor disturbs the
+/// next listing.
+fn a_large_listing_yields_every_entry_once(api: Api) {
+    let (_tmp, cache) = new_cache();
+    let keys: Vec<String> = (0..600).map(|i| format!("key-{i}")).collect();
+    for key in &keys {
+        cache.write_sync(key, key.as_bytes()).unwrap();
+    }
+    let mut expected = keys.clone();
+    expected.sort();
+    let listed = sorted_ok(api.list(&cache));
+    let listed: Vec<&str> = listed.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(listed, expected);
+
+    let first: Vec<_> = cache.list_sync().take(3).collect();
+    assert_eq!(first.len(), 3);
+    drop(first);
+    assert_eq!(
+        capcache::list_sync(&cache).filter(|e| e.is_ok()).count(),
+        600
+    );
 }
 
 fn index_insert_find_delete(api: Api) {

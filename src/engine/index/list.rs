@@ -1,7 +1,10 @@
 //! Walking every bucket: the iterator behind `list_sync` and `index::ls`.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+#[cfg(not(target_family = "wasm"))]
+use std::sync::{mpsc, Arc, Mutex};
 
 use cap_std::fs::{Dir, ReadDir};
 
@@ -12,11 +15,16 @@ use crate::error::{Error, Result};
 use crate::format::IndexFormat;
 use crate::metadata::Metadata;
 
-/// Iterator over every live entry of a cache, bucket by bucket.
+/// Iterator over every live entry of a cache, in no particular order.
 ///
-/// Buckets are read lazily, one at a time. An entry whose stored data is
-/// unusable (say, a malformed integrity) is yielded as an `Err` and the walk
-/// goes on; an unreadable directory is yielded as an `Err` and skipped.
+/// Buckets are read as the iteration goes: by the iterating thread, or, in
+/// a cache of more than a few shards where threads exist, by one walker
+/// thread per core that hands entries over through a bounded queue (so a
+/// listing holds a few thousand entries in memory at most, whatever the
+/// size of the cache; dropping the iterator stops the walkers). An entry
+/// whose stored data is unusable (say, a malformed integrity) is yielded as
+/// an `Err` and the walk goes on; an unreadable directory is yielded as an
+/// `Err` and skipped.
 pub struct EntryIter {
     state: State,
 }
@@ -26,21 +34,47 @@ impl std::fmt::Debug for EntryIter {
         let state = match &self.state {
             State::Unopened(_) => "unopened",
             State::Walking(_) => "walking",
+            #[cfg(not(target_family = "wasm"))]
+            State::Walkers { .. } => "walking in parallel",
             State::Done => "done",
         };
         f.debug_struct("EntryIter").field("state", &state).finish()
     }
 }
 
+/// A batch of entries a walker hands over.
+#[cfg(not(target_family = "wasm"))]
+type Batch = Vec<Result<Metadata>>;
+
 enum State {
     Unopened(CacheSource),
     Walking(Walk),
+    /// Walker threads fill `batches`; `current` is the batch being yielded.
+    #[cfg(not(target_family = "wasm"))]
+    Walkers {
+        batches: mpsc::Receiver<Batch>,
+        current: std::vec::IntoIter<Result<Metadata>>,
+    },
     Done,
 }
+
+/// Top-level shards from which a listing uses walker threads: below that,
+/// starting threads costs more than they save.
+#[cfg(not(target_family = "wasm"))]
+const PARALLEL_SHARDS: usize = 16;
+
+/// Batches a walker hands over at most, and entries per batch: the queue
+/// holds about `QUEUE × BATCH` entries.
+#[cfg(not(target_family = "wasm"))]
+const QUEUE: usize = 16;
+#[cfg(not(target_family = "wasm"))]
+const BATCH: usize = 128;
 
 struct Walk {
     cache: Cache,
     format: IndexFormat,
+    /// How deep the first directory of `stack` lies below `index-v5`.
+    base: usize,
     /// Open directory listings, outermost first, with their relative paths.
     stack: Vec<(PathBuf, Dir, ReadDir)>,
     pending: VecDeque<Result<Metadata>>,
@@ -53,79 +87,157 @@ impl EntryIter {
         }
     }
 
-    fn start(source: CacheSource) -> Result<Option<Walk>> {
+    fn start(source: CacheSource) -> Result<State> {
         // Listing a cache that does not exist finds nothing and creates nothing.
         let Some(cache) = source.open_existing()? else {
-            return Ok(None);
+            return Ok(State::Done);
         };
         let format = cache.index_format()?;
+        let display = || cache.layout().display_path(Area::Index.name());
         // A handle of its own: the walk outlives this call. (`try_clone`
         // would be shorter but is unsupported on WASI.)
         let dir = match cache.root().open_dir(Area::Index.name()) {
             Ok(dir) => dir,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::io(
-                    cache.layout().display_path(Area::Index.name()),
-                    e,
-                ))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::Done),
+            Err(e) => return Err(Error::io(display(), e)),
         };
-        let entries = dir
-            .entries()
-            .map_err(|e| Error::io(cache.layout().display_path(Area::Index.name()), e))?;
-        Ok(Some(Walk {
-            format,
-            stack: vec![(PathBuf::new(), dir, entries)],
-            pending: VecDeque::new(),
-            cache,
-        }))
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let workers = crate::engine::parallel::workers();
+            let mut shards = Vec::new();
+            for entry in dir.entries().map_err(|e| Error::io(display(), e))? {
+                let entry = entry.map_err(|e| Error::io(display(), e))?;
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    shards.push(entry.file_name());
+                }
+            }
+            if workers > 1 && shards.len() >= PARALLEL_SHARDS {
+                let own = dir.try_clone().map_err(|e| Error::io(display(), e))?;
+                if let Some(state) = walkers(&cache, format, own, shards, workers) {
+                    return Ok(state);
+                }
+            }
+        }
+        let entries = dir.entries().map_err(|e| Error::io(display(), e))?;
+        let mut walk = Walk::new(cache, format, 0);
+        walk.stack.push((PathBuf::new(), dir, entries));
+        Ok(State::Walking(walk))
+    }
+}
+
+/// The top-level shards left to walk, shared by the walkers, and the
+/// directory they are in.
+#[cfg(not(target_family = "wasm"))]
+type Shards = Arc<(Dir, Mutex<Vec<std::ffi::OsString>>)>;
+
+/// Starts `workers` threads that take the top-level `shards` one at a time
+/// and walk them; `None` if not one thread could be started.
+#[cfg(not(target_family = "wasm"))]
+fn walkers(
+    cache: &Cache,
+    format: IndexFormat,
+    dir: Dir,
+    shards: Vec<std::ffi::OsString>,
+    workers: usize,
+) -> Option<State> {
+    let (send, batches) = mpsc::sync_channel(QUEUE);
+    let shared: Shards = Arc::new((dir, Mutex::new(shards)));
+    let mut started = 0;
+    for _ in 0..workers {
+        let (cache, shared, send) = (cache.clone(), shared.clone(), send.clone());
+        // The threads that start take every shard between them.
+        started += std::thread::Builder::new()
+            .name("capcache-list".into())
+            .spawn(move || walk_shards(cache, format, &shared, &send))
+            .is_ok() as usize;
+    }
+    (started > 0).then(|| State::Walkers {
+        batches,
+        current: Vec::new().into_iter(),
+    })
+}
+
+/// A walker: takes shards until none are left, sending what it finds in
+/// batches; stops early when the iterator is dropped.
+#[cfg(not(target_family = "wasm"))]
+fn walk_shards(cache: Cache, format: IndexFormat, shared: &Shards, send: &mpsc::SyncSender<Batch>) {
+    let (dir, shards) = &**shared;
+    let next = || shards.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let mut batch = Vec::new();
+    while let Some(name) = next() {
+        let mut walk = Walk::new(cache.clone(), format, 1);
+        walk.enter(dir, Path::new(""), &name);
+        while walk.next_bucket() {
+            batch.extend(walk.pending.drain(..));
+            if batch.len() >= BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+                return;
+            }
+        }
+        batch.extend(walk.pending.drain(..));
+    }
+    if !batch.is_empty() {
+        let _ = send.send(batch);
     }
 }
 
 impl Walk {
+    fn new(cache: Cache, format: IndexFormat, base: usize) -> Walk {
+        Walk {
+            cache,
+            format,
+            base,
+            stack: Vec::new(),
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// Opens the directory `name` in `dir` (at `rel`) and pushes its
+    /// listing; an error is queued instead.
+    #[cfg(not(target_family = "wasm"))]
+    fn enter(&mut self, dir: &Dir, rel: &Path, name: &OsStr) {
+        match open_listing(&self.cache, dir, rel, name) {
+            Ok(opened) => self.stack.push(opened),
+            Err(e) => self.pending.push_back(Err(e)),
+        }
+    }
+
     /// Advances to the next bucket and queues its entries; `false` when the
     /// walk is over.
     fn next_bucket(&mut self) -> bool {
         loop {
-            let depth = self.stack.len();
+            let depth = self.base + self.stack.len();
             let Some((rel, dir, entries)) = self.stack.last_mut() else {
-                return false;
+                return !self.pending.is_empty();
             };
             let Some(entry) = entries.next() else {
                 self.stack.pop();
                 continue;
             };
-            let here = PathBuf::from(Area::Index.name()).join(&*rel);
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
+                    let here = PathBuf::from(Area::Index.name()).join(&*rel);
                     let path = self.cache.layout().display_path(here);
                     self.pending.push_back(Err(Error::io(path, e)));
                     return true;
                 }
             };
             let name = entry.file_name();
-            let child = rel.join(&name);
             // Shards are two levels of directories; buckets are files below them.
             if depth < 3 {
                 if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
                     continue;
                 }
-                let opened = dir.open_dir(&name).and_then(|d| {
-                    let listing = d.entries()?;
-                    Ok((d, listing))
-                });
-                match opened {
-                    Ok((d, listing)) => self.stack.push((child, d, listing)),
+                match open_listing(&self.cache, dir, rel, &name) {
+                    Ok(opened) => self.stack.push(opened),
                     Err(e) => {
-                        let path = self.cache.layout().display_path(here.join(&name));
-                        self.pending.push_back(Err(Error::io(path, e)));
+                        self.pending.push_back(Err(e));
                         return true;
                     }
                 }
                 continue;
             }
+            let child = rel.join(&name);
             match bucket::read(&self.cache, &child) {
                 Ok(Some(bytes)) => self.queue_bucket(&child, &bytes),
                 Ok(None) => {}
@@ -150,6 +262,26 @@ impl Walk {
     }
 }
 
+/// The directory `name` in `dir` (at `rel` under `index-v5`), opened with
+/// its listing.
+fn open_listing(
+    cache: &Cache,
+    dir: &Dir,
+    rel: &Path,
+    name: &OsStr,
+) -> Result<(PathBuf, Dir, ReadDir)> {
+    let child = rel.join(name);
+    dir.open_dir(name)
+        .and_then(|d| {
+            let listing = d.entries()?;
+            Ok((child.clone(), d, listing))
+        })
+        .map_err(|e| {
+            let path = Path::new(Area::Index.name()).join(&child);
+            Error::io(cache.layout().display_path(path), e)
+        })
+}
+
 impl Iterator for EntryIter {
     type Item = Result<Metadata>;
 
@@ -162,8 +294,7 @@ impl Iterator for EntryIter {
                         unreachable!()
                     };
                     match EntryIter::start(source) {
-                        Ok(Some(walk)) => self.state = State::Walking(walk),
-                        Ok(None) => return None,
+                        Ok(state) => self.state = state,
                         Err(e) => return Some(Err(e)),
                     }
                 }
@@ -173,6 +304,17 @@ impl Iterator for EntryIter {
                     }
                     if !walk.next_bucket() {
                         self.state = State::Done;
+                    }
+                }
+                #[cfg(not(target_family = "wasm"))]
+                State::Walkers { batches, current } => {
+                    if let Some(item) = current.next() {
+                        return Some(item);
+                    }
+                    match batches.recv() {
+                        Ok(batch) => *current = batch.into_iter(),
+                        // Every walker is done.
+                        Err(_) => self.state = State::Done,
                     }
                 }
                 State::Done => return None,
