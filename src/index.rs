@@ -28,8 +28,9 @@ pub use crate::ops::blocking::{
 
 /// Iterates over every live entry in the cache (blocking).
 ///
-/// The same as [`crate::list_sync`]: buckets are read one at a time, and an
-/// unusable entry is yielded as an `Err` without ending the walk.
+/// The same as [`crate::list_sync`]: in no particular order, buckets read as
+/// the iteration goes, and an unusable entry yielded as an `Err` without
+/// ending the walk.
 ///
 /// # Examples
 ///

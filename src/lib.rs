@@ -158,8 +158,10 @@ struct ReadmeDoctests;
 
 /// Iterates over every live entry in the cache (blocking).
 ///
-/// Buckets are read one at a time; an unusable entry is yielded as an `Err`
-/// and the walk goes on.
+/// In no particular order; buckets are read as the iteration goes (by a
+/// walker thread per core in a large cache, with a bounded hand-over, so
+/// memory stays flat: see [`EntryIter`]). An unusable entry is yielded as
+/// an `Err` and the walk goes on.
 ///
 /// # Examples
 ///
