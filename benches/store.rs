@@ -14,6 +14,10 @@
 //! cache is populated once, outside the timing, and only when a benchmark
 //! of its size is selected.
 //!
+//! `fan_out` starts 10 or 100 small reads or writes at once as tokio tasks
+//! (capcache's async API beside cacache-rs's tokio one); `threads` writes
+//! distinct keys from 1 to 8 threads at once (throughput per thread count).
+//!
 //! `scale` lists those caches (capcache and cacache-rs) and verifies
 //! capcache's, the whole-cache operations whose cost grows with the cache.
 //!
@@ -336,8 +340,135 @@ fn by_path(c: &mut Criterion) {
     }
 }
 
+/// `n` small reads, then `n` small writes of distinct keys, started at once
+/// as tasks on a 2-worker tokio runtime: capcache's async API (one hop to
+/// its blocking pool per call) beside cacache-rs's tokio one.
 #[cfg(feature = "async")]
-criterion_group!(benches, small, big, read_sizes, async_small, by_path);
+fn fan_out(c: &mut Criterion) {
+    use criterion::BenchmarkId;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    let theirs = tmp.path().join("cacache");
+    ours.write_sync("key", SMALL).unwrap();
+    cacache::write_sync(&theirs, "key", SMALL).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Every task of a round, awaited in turn (they all run meanwhile).
+    async fn all<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) {
+        for task in tasks {
+            black_box(task.await.unwrap());
+        }
+    }
+    let mut g = c.benchmark_group("fan_out");
+    for n in [10usize, 100] {
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("capcache/read", n), &n, |b, &n| {
+            b.iter(|| {
+                rt.block_on(all((0..n)
+                    .map(|_| {
+                        let c = ours.clone();
+                        tokio::spawn(async move { c.read("key").await.unwrap() })
+                    })
+                    .collect()))
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("cacache/read", n), &n, |b, &n| {
+            b.iter(|| {
+                rt.block_on(all((0..n)
+                    .map(|_| {
+                        let p = theirs.clone();
+                        tokio::spawn(async move { cacache::read(&p, "key").await.unwrap() })
+                    })
+                    .collect()))
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("capcache/write", n), &n, |b, &n| {
+            b.iter(|| {
+                rt.block_on(all((0..n)
+                    .map(|i| {
+                        let c = ours.clone();
+                        tokio::spawn(async move { c.write(format!("w{i}"), SMALL).await.unwrap() })
+                    })
+                    .collect()))
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("cacache/write", n), &n, |b, &n| {
+            b.iter(|| {
+                rt.block_on(all((0..n)
+                    .map(|i| {
+                        let p = theirs.clone();
+                        tokio::spawn(async move {
+                            cacache::write(&p, format!("w{i}"), SMALL).await.unwrap()
+                        })
+                    })
+                    .collect()))
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Small writes of distinct keys from 1, 2, 4 and 8 threads at once (100
+/// writes per thread per iteration), blocking APIs on both sides: whether
+/// throughput grows with threads (the index lock is shared for appends).
+fn threads(c: &mut Criterion) {
+    use criterion::BenchmarkId;
+
+    const PER_THREAD: usize = 100;
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = capcache::Cache::open(tmp.path().join("capcache")).unwrap();
+    let theirs = tmp.path().join("cacache");
+    let mut g = c.benchmark_group("threads");
+    g.sample_size(20);
+    for t in [1usize, 2, 4, 8] {
+        g.throughput(Throughput::Elements((t * PER_THREAD) as u64));
+        g.bench_with_input(BenchmarkId::new("capcache/write", t), &t, |b, &t| {
+            b.iter(|| {
+                std::thread::scope(|scope| {
+                    for i in 0..t {
+                        let ours = &ours;
+                        scope.spawn(move || {
+                            for j in 0..PER_THREAD {
+                                ours.write_sync(format!("t{i}-{j}"), SMALL).unwrap();
+                            }
+                        });
+                    }
+                })
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("cacache/write", t), &t, |b, &t| {
+            b.iter(|| {
+                std::thread::scope(|scope| {
+                    for i in 0..t {
+                        let theirs = &theirs;
+                        scope.spawn(move || {
+                            for j in 0..PER_THREAD {
+                                cacache::write_sync(theirs, format!("t{i}-{j}"), SMALL).unwrap();
+                            }
+                        });
+                    }
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+#[cfg(feature = "async")]
+criterion_group!(
+    benches,
+    small,
+    big,
+    read_sizes,
+    async_small,
+    fan_out,
+    threads,
+    by_path
+);
 #[cfg(not(feature = "async"))]
-criterion_group!(benches, small, big, read_sizes, by_path);
+criterion_group!(benches, small, big, read_sizes, threads, by_path);
 criterion_main!(benches);
