@@ -12,6 +12,8 @@
 //! replays it.
 
 pub mod plant;
+#[cfg(target_os = "linux")]
+pub mod power;
 pub mod read;
 pub mod values;
 
