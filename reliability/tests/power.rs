@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use capcache_reliability::power::{
-    self, check::Violation, explore, record_run, trace, Explore, Run,
+    self, check::Violation, explore, record_run, trace, Explore, Fs, Run,
 };
 use capcache_reliability::{worker, Mode};
 
@@ -48,19 +48,21 @@ fn record(dir: &std::path::Path, seed: u64, ops: u64, durable: bool) -> Run {
         .unwrap_or_else(|e| panic!("seed {seed}: recording the workload: {e}"))
 }
 
-#[test]
-fn durable_writes_survive_every_crash_state() {
-    if !strace_or_skip("power") {
+/// Records the durable workload and checks its crash states under `fs`.
+fn durable_run_survives(fs: Fs) {
+    let part = format!("power {fs:?}");
+    if !strace_or_skip(&part) {
         return;
     }
     let mode = Mode::from_env();
-    let seed = capcache_reliability::seed("power");
+    let seed = capcache_reliability::seed(&part);
     let started = Instant::now();
     let tmp = scratch();
-    let run = record(tmp.path(), seed, mode.pick(60, 400), true);
+    let run = record(tmp.path(), seed, mode.pick(40, 200), true);
     let recorded = started.elapsed();
     let opts = Explore {
-        random_per_prefix: mode.pick(2, 8),
+        fs,
+        random_per_prefix: mode.pick(2, 6),
         budget: mode.pick(Duration::from_secs(50), Duration::from_secs(4 * 3600)),
         stop_at_first: false,
     };
@@ -69,16 +71,14 @@ fn durable_writes_survive_every_crash_state() {
     let fsyncs = count(|op| matches!(op, trace::Op::Fsync { .. }));
     let bucket_renames =
         count(|op| matches!(op, trace::Op::Rename { to, .. } if to.starts_with("index-v5/")));
-    let writes = run
-        .steps
-        .iter()
-        .filter(|s| matches!(&s.op, trace::Op::Mark(trace::Mark::Begin { op, .. }) if op != "Compact" && op != "Verify"))
-        .count();
+    let writes = count(
+        |op| matches!(op, trace::Op::Mark(trace::Mark::Begin { op, .. }) if op != "Compact" && op != "Verify"),
+    );
     assert!(bucket_renames > 0, "seed {seed}: no bucket was rewritten");
     eprintln!(
-        "power: {} acknowledged operations ({writes} writes and removes), {} recorded steps \
+        "{part}: {} acknowledged operations ({writes} writes and removes), {} recorded steps \
          ({fsyncs} fsyncs, {bucket_renames} bucket rewrites) in {recorded:.1?}; \
-         {} of {} metadata prefixes, {} crash states generated, {} distinct states checked, \
+         {} of {} crash points, {} crash states generated, {} distinct states checked, \
          {} violations; {:.1?}{}",
         run.acked,
         run.steps.len(),
@@ -98,7 +98,12 @@ fn durable_writes_survive_every_crash_state() {
         .violations
         .iter()
         .take(5)
-        .map(|(state, v)| format!("prefix {} cuts {:?}: {v}", state.prefix, state.cuts))
+        .map(|(state, v)| {
+            format!(
+                "crash point {} dirs {:?} cuts {:?}: {v}",
+                state.prefix, state.dirs, state.cuts
+            )
+        })
         .collect();
     assert!(
         report.violations.is_empty(),
@@ -113,11 +118,22 @@ fn durable_writes_survive_every_crash_state() {
     );
 }
 
+#[test]
+fn durable_writes_survive_every_ext4_crash_state() {
+    durable_run_survives(Fs::Ext4Ordered);
+}
+
+#[test]
+fn durable_writes_survive_every_dirsync_crash_state() {
+    durable_run_survives(Fs::DirSync);
+}
+
 /// The first violation a run shows, which must be a lost acknowledged
 /// operation.
-fn expect_loss(what: &str, seed: u64, run: &Run) {
+fn expect_loss(what: &str, fs: Fs, seed: u64, run: &Run) {
     let tmp = scratch();
     let opts = Explore {
+        fs,
         random_per_prefix: 1,
         budget: Duration::from_secs(60),
         stop_at_first: true,
@@ -149,17 +165,43 @@ fn the_checker_catches_writes_that_are_not_durable() {
     let seed = capcache_reliability::seed("power teeth");
     let tmp = scratch();
     // Without `durable`, nothing is synced: a crash may keep none of the
-    // run's data.
-    let run = record(&tmp.path().join("plain"), seed, 12, false);
-    expect_loss("durable(false)", seed, &run);
+    // run's data, under either model.
+    let plain = record(&tmp.path().join("plain"), seed, 12, false);
+    expect_loss("durable(false), ext4", Fs::Ext4Ordered, seed, &plain);
+    expect_loss("durable(false), dirsync", Fs::DirSync, seed, &plain);
+    let durable = record(&tmp.path().join("durable"), seed, 12, true);
     // The durable trace without the fsyncs of temp files (content before
     // its link, a rewritten bucket before its rename).
-    let mut run = record(&tmp.path().join("durable"), seed, 12, true);
-    let before = run.steps.len();
-    run.steps = power::without_temp_fsyncs(&run.steps);
+    let steps = power::without_temp_fsyncs(&durable.steps);
     assert!(
-        run.steps.len() < before,
+        steps.len() < durable.steps.len(),
         "seed {seed}: no temp fsync in the trace"
     );
-    expect_loss("durable(true) without temp-file fsyncs", seed, &run);
+    let mutated = Run {
+        steps,
+        ..durable.clone()
+    };
+    expect_loss(
+        "without temp-file fsyncs, ext4",
+        Fs::Ext4Ordered,
+        seed,
+        &mutated,
+    );
+    // Without the directory fsyncs: ext4's ordered journal makes them
+    // redundant, the weaker model must miss them.
+    let steps = power::without_dir_fsyncs(&durable.steps);
+    assert!(
+        steps.len() < durable.steps.len(),
+        "seed {seed}: no directory fsync in the trace"
+    );
+    let mutated = Run {
+        steps,
+        ..durable.clone()
+    };
+    expect_loss(
+        "without directory fsyncs, dirsync",
+        Fs::DirSync,
+        seed,
+        &mutated,
+    );
 }

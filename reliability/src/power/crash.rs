@@ -1,32 +1,65 @@
-//! Crash states of a recorded run under the ext4 `data=ordered` model (see
-//! the [module docs](super) for the rules), and their materialization into
-//! a directory.
+//! Crash states of a recorded run under two models (see the [module
+//! docs](super) for the rules): ext4 `data=ordered` ([`Fs::Ext4Ordered`])
+//! and a weaker one where only fsyncs order anything ([`Fs::DirSync`]),
+//! and their materialization into a directory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use super::trace::{Ino, Mark, Op, Snapshot, Step};
 
-/// One crash state: the metadata prefix `prefix` (operations `0..prefix`
-/// persisted, in order) and, per file with data that was not yet durable,
-/// how many of its droppable writes persisted (`keep`, the rest dropped as
-/// a suffix) and whether the first dropped one left a prefix of its bytes
-/// (`torn`).
+/// Which file-system behaviour a crash state follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fs {
+    /// ext4 `data=ordered`: metadata persists as a prefix, in program
+    /// order; an `fsync` of an inode commits the journal up to the last
+    /// operation that touched it.
+    Ext4Ordered,
+    /// Only what fsyncs promise by POSIX and Linux: an `fsync` of a file
+    /// makes its data durable, an `fsync` of a directory its entries;
+    /// each directory's entries persist as a prefix of that directory's
+    /// changes, independently of every other directory (a rename is a
+    /// removal in one and an insertion in the other, each persisting with
+    /// its own directory).
+    DirSync,
+}
+
+/// One crash state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrashState {
-    /// Operations `0..prefix` of the metadata persisted.
+    /// The model.
+    pub fs: Fs,
+    /// [`Fs::Ext4Ordered`]: steps `0..prefix` of the metadata persisted.
+    /// [`Fs::DirSync`]: the crash came before step `prefix`.
     pub prefix: usize,
-    /// Per inode: `(keep, torn)`; inodes not named keep every write.
+    /// [`Fs::DirSync`] only: per directory, its changes made before this
+    /// step persisted (directories not named: all of them).
+    pub dirs: BTreeMap<Ino, usize>,
+    /// Per file whose data was not durable: how many of its droppable
+    /// writes persisted (`keep`; the rest dropped as a suffix), and
+    /// whether the first dropped one left a prefix of its bytes (`torn`).
+    /// Files not named keep every write.
     pub cuts: BTreeMap<Ino, (usize, Option<usize>)>,
+}
+
+impl CrashState {
+    /// The moment of the crash: every operation acknowledged before it
+    /// must be present.
+    pub fn crash(&self, model: &Model) -> usize {
+        match self.fs {
+            Fs::Ext4Ordered => model.latest_crash(self.prefix),
+            Fs::DirSync => self.prefix,
+        }
+    }
 }
 
 /// The crash model of one recorded run.
 pub struct Model<'a> {
     steps: &'a [Step],
     snapshot: &'a Snapshot,
-    /// Per `fsync` step: the metadata prefix it forces (one past the last
-    /// step before it that touched its inode).
+    /// Per `fsync` step: the metadata prefix it forces on ext4 (one past
+    /// the last step before it that touched its inode).
     forced: Vec<(usize, usize)>,
 }
 
@@ -65,9 +98,9 @@ impl<'a> Model<'a> {
         self.steps.is_empty()
     }
 
-    /// The latest moment a crash can leave metadata prefix `prefix`: the
-    /// first `fsync` that forces a longer prefix (the crash came before it
-    /// returned), or the end of the run.
+    /// ext4: the latest moment a crash can leave metadata prefix `prefix`:
+    /// the first `fsync` that forces a longer prefix (the crash came
+    /// before it returned), or the end of the run.
     pub fn latest_crash(&self, prefix: usize) -> usize {
         self.forced
             .iter()
@@ -75,11 +108,10 @@ impl<'a> Model<'a> {
             .map_or(self.steps.len(), |&(at, _)| at)
     }
 
-    /// Per inode, the writes of prefix `prefix` a crash may drop (step
-    /// indices, in order): those after the inode's last `fsync` before
-    /// [`latest_crash`](Self::latest_crash).
-    pub fn droppable(&self, prefix: usize) -> BTreeMap<Ino, Vec<usize>> {
-        let crash = self.latest_crash(prefix);
+    /// Per inode, the writes a crash at `crash` may drop (step indices, in
+    /// order): those before `until` and after the inode's last `fsync`
+    /// before `crash`.
+    pub fn droppable(&self, until: usize, crash: usize) -> BTreeMap<Ino, Vec<usize>> {
         let mut synced: HashMap<Ino, usize> = HashMap::new();
         for (i, step) in self.steps[..crash].iter().enumerate() {
             if let Op::Fsync { ino, .. } = step.op {
@@ -87,7 +119,7 @@ impl<'a> Model<'a> {
             }
         }
         let mut out: BTreeMap<Ino, Vec<usize>> = BTreeMap::new();
-        for (i, step) in self.steps[..prefix].iter().enumerate() {
+        for (i, step) in self.steps[..until].iter().enumerate() {
             if let Op::Write { ino, .. } = step.op {
                 if synced.get(&ino).is_none_or(|&s| i > s) {
                     out.entry(ino).or_default().push(i);
@@ -97,28 +129,50 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// The marks a crash at prefix `prefix` must honour: every mark before
-    /// its [latest crash](Self::latest_crash) (acknowledged operations
-    /// must be there; begun ones may be).
-    pub fn marks_before(&self, prefix: usize) -> impl Iterator<Item = &Mark> {
-        self.steps[..self.latest_crash(prefix)]
-            .iter()
-            .filter_map(|s| match &s.op {
-                Op::Mark(m) => Some(m),
-                _ => None,
-            })
+    /// [`Fs::DirSync`]: per directory changed before `crash`, the least it
+    /// keeps (one past its last change before its last `fsync` before
+    /// `crash`) and whether it changed since.
+    pub fn dir_floors(&self, crash: usize) -> BTreeMap<Ino, (usize, bool)> {
+        let mut last_change: HashMap<Ino, usize> = HashMap::new();
+        let mut out: BTreeMap<Ino, (usize, bool)> = BTreeMap::new();
+        for (i, step) in self.steps[..crash].iter().enumerate() {
+            for &dir in &step.dirs {
+                last_change.insert(dir, i);
+                out.entry(dir).or_insert((0, false)).1 = true;
+            }
+            if let Op::Fsync { ino, .. } = step.op {
+                if let Some(&last) = last_change.get(&ino) {
+                    out.insert(ino, (last + 1, false));
+                }
+            }
+        }
+        out
+    }
+
+    /// The marks before step `crash` (acknowledged operations must be
+    /// there; begun ones may be).
+    pub fn marks_before(&self, crash: usize) -> impl Iterator<Item = &Mark> {
+        self.steps[..crash].iter().filter_map(|s| match &s.op {
+            Op::Mark(m) => Some(m),
+            _ => None,
+        })
     }
 
     /// The tree a crash state leaves. Errors if the steps do not apply (a
     /// bug of the model, not of the cache).
     pub fn tree(&self, state: &CrashState) -> Result<Tree<'_>, String> {
-        let droppable = self.droppable(state.prefix);
+        let crash = state.crash(self);
+        let droppable = self.droppable(state.prefix, crash);
         let mut ordinal: HashMap<usize, usize> = HashMap::new();
         for writes in droppable.values() {
             for (n, &i) in writes.iter().enumerate() {
                 ordinal.insert(i, n);
             }
         }
+        let strict = state.fs == Fs::Ext4Ordered;
+        // Whether step `i`'s change to directory `dir` persisted (every
+        // step replayed is before the prefix).
+        let kept = |i: usize, dir: Ino| state.dirs.get(&dir).is_none_or(|&until| i < until);
         let mut names: BTreeMap<String, Ino> = BTreeMap::new();
         let mut nodes: HashMap<Ino, Node> = HashMap::new();
         for (ino, (path, bytes)) in self.snapshot.entries.iter().enumerate() {
@@ -135,38 +189,55 @@ impl<'a> Model<'a> {
         let missing = |p: &str| format!("model: {p:?} missing");
         let under = |root: &str, p: &str| p == root || p.starts_with(&format!("{root}/"));
         for (i, step) in self.steps[..state.prefix].iter().enumerate() {
+            let dir = |n: usize| step.dirs.get(n).copied().unwrap_or(usize::MAX);
             match &step.op {
-                Op::Create { path, ino } => {
-                    names.insert(path.clone(), *ino);
-                    let file = Node::File {
-                        base: None,
-                        edits: Vec::new(),
+                Op::Create { path, ino } | Op::Mkdir { path, ino } => {
+                    // The inode exists (another name may reach it); this
+                    // name only if its directory kept the change.
+                    let node = match step.op {
+                        Op::Mkdir { .. } => Node::Dir,
+                        _ => Node::File {
+                            base: None,
+                            edits: Vec::new(),
+                        },
                     };
-                    nodes.insert(*ino, file);
+                    nodes.insert(*ino, node);
+                    if kept(i, dir(0)) {
+                        names.insert(path.clone(), *ino);
+                    }
                 }
-                Op::Mkdir { path, ino } => {
-                    names.insert(path.clone(), *ino);
-                    nodes.insert(*ino, Node::Dir);
-                }
-                Op::Link { from, to } => {
-                    let ino = *names.get(from).ok_or_else(|| missing(from))?;
-                    names.insert(to.clone(), ino);
+                Op::Link { to, ino, .. } => {
+                    if kept(i, dir(0)) {
+                        names.insert(to.clone(), *ino);
+                    }
                 }
                 Op::Unlink { path } | Op::Rmdir { path } => {
-                    names.remove(path).ok_or_else(|| missing(path))?;
+                    if kept(i, dir(0)) && names.remove(path).is_none() && strict {
+                        return Err(missing(path));
+                    }
                 }
-                Op::Rename { from, to } => {
-                    let moved: Vec<(String, Ino)> = names
-                        .iter()
-                        .filter(|(p, _)| under(from, p))
-                        .map(|(p, &i)| (p.clone(), i))
-                        .collect();
-                    if moved.is_empty() {
+                Op::Rename { from, to, ino } => {
+                    let (leave, enter) = (kept(i, dir(0)), kept(i, dir(1)));
+                    if matches!(nodes.get(ino), Some(Node::Dir)) {
+                        if !(leave && enter) {
+                            return Err(format!("model: partial rename of directory {from:?}"));
+                        }
+                        let moved: Vec<(String, Ino)> = names
+                            .iter()
+                            .filter(|(p, _)| under(from, p))
+                            .map(|(p, &i)| (p.clone(), i))
+                            .collect();
+                        names.retain(|p, _| !under(to, p) && !under(from, p));
+                        for (p, ino) in moved {
+                            names.insert(format!("{to}{}", &p[from.len()..]), ino);
+                        }
+                        continue;
+                    }
+                    if leave && names.remove(from).is_none() && strict {
                         return Err(missing(from));
                     }
-                    names.retain(|p, _| !under(to, p) && !under(from, p));
-                    for (p, ino) in moved {
-                        names.insert(format!("{to}{}", &p[from.len()..]), ino);
+                    if enter {
+                        names.insert(to.clone(), *ino);
                     }
                 }
                 Op::Truncate { ino, len } => {
@@ -193,13 +264,30 @@ impl<'a> Model<'a> {
                 Op::Fsync { .. } | Op::Mark(_) => {}
             }
         }
-        let entries = names
-            .into_iter()
-            .map(|(path, ino)| {
-                let node = nodes.get(&ino).cloned().ok_or_else(|| missing(&path))?;
-                Ok((path, node))
-            })
-            .collect::<Result<_, String>>()?;
+        // A name whose directory's own name was lost is unreachable.
+        let dirs: BTreeSet<&String> = names
+            .iter()
+            .filter(|(_, ino)| matches!(nodes.get(ino), Some(Node::Dir)))
+            .map(|(p, _)| p)
+            .collect();
+        let reachable = |path: &str| {
+            let mut p = path;
+            while let Some((parent, _)) = p.rsplit_once('/') {
+                if !dirs.contains(&parent.to_owned()) {
+                    return false;
+                }
+                p = parent;
+            }
+            path.is_empty() || dirs.contains(&String::new())
+        };
+        let mut entries = BTreeMap::new();
+        for (path, ino) in &names {
+            if !reachable(path) {
+                continue;
+            }
+            let node = nodes.get(ino).cloned().ok_or_else(|| missing(path))?;
+            entries.insert(path.clone(), node);
+        }
         Ok(Tree {
             entries,
             model: self,
@@ -280,26 +368,45 @@ impl Tree<'_> {
     }
 }
 
-/// The crash states the checker visits for one prefix: every droppable
-/// write kept, every one dropped, and `random` more with a random kept
-/// count and tear per file.
+/// The crash states the checker visits for one prefix (ext4) or crash
+/// moment (`DirSync`): the mildest (every droppable write kept, every
+/// directory's changes kept), the harshest (every droppable write dropped,
+/// every directory back to its last `fsync`), and `random` more with a
+/// random kept count and tear per file and, for `DirSync`, a random floor
+/// per directory.
 pub fn states_for(
     model: &Model,
+    fs: Fs,
     prefix: usize,
     random: usize,
     rng: &mut fastrand::Rng,
 ) -> Vec<CrashState> {
-    let droppable = model.droppable(prefix);
-    let mut out = vec![CrashState {
+    let base = CrashState {
+        fs,
         prefix,
+        dirs: BTreeMap::new(),
         cuts: BTreeMap::new(),
-    }];
-    if droppable.is_empty() {
+    };
+    let crash = base.crash(model);
+    let droppable = model.droppable(prefix, crash);
+    // Directories with changes a crash may lose, and the least each keeps.
+    let floors: Vec<(Ino, usize)> = match fs {
+        Fs::Ext4Ordered => Vec::new(),
+        Fs::DirSync => model
+            .dir_floors(crash)
+            .into_iter()
+            .filter(|&(_, (_, changed))| changed)
+            .map(|(dir, (floor, _))| (dir, floor))
+            .collect(),
+    };
+    let mut out = vec![base.clone()];
+    if droppable.is_empty() && floors.is_empty() {
         return out;
     }
     out.push(CrashState {
-        prefix,
+        dirs: floors.iter().copied().collect(),
         cuts: droppable.keys().map(|&ino| (ino, (0, None))).collect(),
+        ..base.clone()
     });
     for _ in 0..random {
         let cuts = droppable
@@ -316,7 +423,22 @@ pub fn states_for(
                 (ino, (keep, torn))
             })
             .collect();
-        out.push(CrashState { prefix, cuts });
+        let dirs = floors
+            .iter()
+            .map(|&(dir, floor)| {
+                let until = match rng.u32(0..3) {
+                    0 => floor,
+                    1 => crash,
+                    _ => rng.usize(floor..=crash),
+                };
+                (dir, until)
+            })
+            .collect();
+        out.push(CrashState {
+            dirs,
+            cuts,
+            ..base.clone()
+        });
     }
     out
 }

@@ -18,38 +18,61 @@
 //!    on the cache directory: create, mkdir, link, unlink, rmdir, rename,
 //!    truncate, write (with the offset an append landed at, and the bytes),
 //!    fsync, and the log marks.
-//! 3. **Crash states** ([`crash`]), under this model of ext4 with
-//!    `data=ordered` (the default), stated conservatively:
+//! 3. **Crash states** ([`crash`]), under two models, each stated
+//!    conservatively (what it lets a crash lose is at least what the
+//!    filesystem may lose):
+//!
+//!    **[`Fs::Ext4Ordered`]**, ext4 with `data=ordered` (its default):
 //!    - *Metadata* (creates, mkdirs, links, unlinks, renames, truncations)
 //!      is journaled in program order: a crash leaves a **prefix** of the
-//!      metadata operations, of any length `p`. Each such prefix is a
-//!      crash state (every length from 0 to the end is visited).
+//!      metadata operations, of any length `p`. Every length from 0 to the
+//!      end is visited.
 //!    - An `fsync` of an inode commits the journal up to the last
-//!      operation that touched that inode (its creation, a name added or
-//!      removed in a directory, a write or truncation of a file); so once
-//!      it returned, no crash leaves a shorter prefix. The *latest crash*
-//!      for prefix `p` is therefore the first `fsync` that forces more than
-//!      `p` (or the end of the run): everything acknowledged before that
-//!      moment must be present in the state. (`fdatasync` would force only
-//!      its file's data and size; capcache calls none.)
+//!      operation that touched that inode (its creation, an entry added
+//!      to or removed from a directory, a write or truncation of a file);
+//!      once it returned, no crash leaves a shorter prefix. The *latest
+//!      crash* for prefix `p` is therefore the first `fsync` that forces
+//!      more than `p` (or the end of the run): everything acknowledged
+//!      before that moment must be present in the state. (`fdatasync`
+//!      would force only its file's data and size; capcache calls none.)
 //!    - *File data* persists only when made durable: writes to a file
-//!      before its last `fsync` preceding the latest crash are kept. Other
-//!      writes before `p` (appends and fresh files, as capcache makes them;
-//!      a size grows only with its data in ordered mode, so no garbage or
-//!      zeros appear) may be lost **per file as a suffix**, the first lost
-//!      write possibly **torn** (a prefix of its bytes kept). Writes after
-//!      `p` are lost. The states visited per prefix: all such writes kept,
-//!      all dropped, and random cuts and tears per file (more in the long
-//!      mode).
-//!    - Renaming a file whose data was not synced over another does not
-//!      bring its data along (ext4's `auto_da_alloc` heuristic is *not*
-//!      assumed): it may read short or empty, as the rules above give.
-//!    - Not modelled: reordering of metadata (ext4 journals it in order;
-//!      filesystems that do not, such as ext4 `data=writeback` for data or
-//!      btrfs' log tree, are not covered), data reaching disk *before* an
-//!      earlier write to another file (harmless here: every write capcache
-//!      relies on is synced), in-place overwrites (capcache makes none),
-//!      lying disks and firmware caches.
+//!      before its last `fsync` preceding the latest crash are kept. Its
+//!      other writes before `p` (appends and fresh files, as capcache makes
+//!      them; in ordered mode a size grows only with its data, so no
+//!      garbage or zeros appear) may be lost **per file as a suffix**, the
+//!      first lost write possibly **torn** (a prefix of its bytes kept).
+//!      Writes after `p` are lost. A file renamed before its data was
+//!      synced does not take its data along (ext4's `auto_da_alloc`
+//!      heuristic is *not* assumed): it may read short or empty.
+//!    - Under this model directory fsyncs are redundant: the journal's
+//!      order persists a name before anything that follows it.
+//!
+//!    **[`Fs::DirSync`]**, only what `fsync` promises on Linux (POSIX plus
+//!    directory fsync), for filesystems that do not order metadata:
+//!    - A crash at moment `t` keeps, for each **directory**, a prefix of
+//!      the changes to *its* entries made before `t` (creates, links,
+//!      unlinks, mkdirs, rmdirs in it; a rename is a removal from one
+//!      directory and an insertion into the other, each kept or lost with
+//!      its own directory, so a renamed file may end under both names or
+//!      neither), independently of every other directory; at least up to
+//!      the last change before the directory's last `fsync` before `t`.
+//!      A name whose directory's own name was lost is lost with it.
+//!    - An `fsync` of a file makes its data and size durable, *not* its
+//!      name. File data follows the same suffix-and-tear rule as above,
+//!      relative to `t`. Truncations are kept (capcache makes none of
+//!      existing files).
+//!    - Every operation acknowledged before `t` must be present.
+//!
+//!    States visited per crash point: the mildest (every droppable write
+//!    kept, every directory change kept), the harshest (every droppable
+//!    write dropped, every directory back to its last `fsync`), and random
+//!    cuts (kept count and tear per file, floor per directory) between.
+//!
+//!    Not modelled: file data reaching disk *before* an earlier write to
+//!    another file (harmless here: every write capcache relies on is
+//!    synced), in-place overwrites (capcache makes none), `fdatasync`'s
+//!    finer rule (none are made), disks that lie about flushes, and the
+//!    behaviour of macOS, Windows and WASI.
 //! 4. **Check** ([`check`]) of each distinct state, materialized from the
 //!    snapshot taken before the run plus the persisted operations: the
 //!    cache opens; every key reads its last acknowledged state (value or
@@ -71,6 +94,7 @@ use capcache::Cache;
 
 use crate::values;
 use check::{State, Violation};
+pub use crash::Fs;
 use crash::{CrashState, Model};
 use trace::{Snapshot, Step, TraceError};
 
@@ -88,7 +112,7 @@ pub fn power_len(rng: &mut fastrand::Rng) -> usize {
 }
 
 /// One recorded run of the workload.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Run {
     /// The keys' states before the run.
     pub before: BTreeMap<String, State>,
@@ -171,6 +195,8 @@ pub fn record_run(
 /// How many crash states to visit.
 #[derive(Debug, Clone, Copy)]
 pub struct Explore {
+    /// The file-system model.
+    pub fs: Fs,
     /// Random data cuts per metadata prefix, besides "all kept" and "all
     /// dropped".
     pub random_per_prefix: usize,
@@ -183,7 +209,8 @@ pub struct Explore {
 /// What [`explore`] visited and found.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Metadata prefixes visited (of `steps + 1`).
+    /// Metadata prefixes (ext4) or crash moments (`DirSync`) visited, of
+    /// `steps + 1`.
     pub prefixes: usize,
     /// Crash states generated.
     pub generated: usize,
@@ -195,23 +222,33 @@ pub struct Report {
     pub violations: Vec<(CrashState, Violation)>,
 }
 
-/// Visits crash states of `run` (every metadata prefix, from the end to
-/// the start, with the data cuts of [`crash::states_for`]), materializing
-/// each distinct one under `scratch` and checking it.
+/// Visits crash states of `run` under `opts.fs` (every metadata prefix or
+/// crash moment, the end first and then in a seeded random order, with the cuts of
+/// [`crash::states_for`]), materializing each distinct one under `scratch`
+/// and checking it.
 pub fn explore(run: &Run, opts: Explore, seed: u64, scratch: &Path) -> Report {
     let model = Model::new(&run.steps, &run.snapshot);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut seen = HashSet::new();
     let mut report = Report::default();
     let started = Instant::now();
-    for prefix in (0..=model.len()).rev() {
+    // The end first (where most is at stake), then every other point in a
+    // seeded random order, so that a budget cut leaves an even sample.
+    let mut order: Vec<usize> = (0..model.len()).collect();
+    rng.shuffle(&mut order);
+    order.insert(0, model.len());
+    for prefix in order {
         if started.elapsed() > opts.budget {
             report.out_of_time = true;
             break;
         }
         report.prefixes += 1;
-        let allowed = check::allowed(&run.before, model.marks_before(prefix));
-        for state in crash::states_for(&model, prefix, opts.random_per_prefix, &mut rng) {
+        let crash = match opts.fs {
+            Fs::Ext4Ordered => model.latest_crash(prefix),
+            Fs::DirSync => prefix,
+        };
+        let allowed = check::allowed(&run.before, model.marks_before(crash));
+        for state in crash::states_for(&model, opts.fs, prefix, opts.random_per_prefix, &mut rng) {
             report.generated += 1;
             let tree = match model.tree(&state) {
                 Ok(t) => t,
@@ -221,6 +258,7 @@ pub fn explore(run: &Run, opts: Explore, seed: u64, scratch: &Path) -> Report {
                 }
             };
             if !seen.insert((tree.digest(), format!("{allowed:?}"))) {
+                // The same files and the same expectations: checked already.
                 continue;
             }
             report.checked += 1;
@@ -246,11 +284,31 @@ pub fn explore(run: &Run, opts: Explore, seed: u64, scratch: &Path) -> Report {
 
 /// The run's steps without the `fsync`s of files under `tmp/` (content
 /// and bucket rewrites before they are linked or renamed into place): a
-/// durable trace with those calls missing, which the checker must catch.
+/// durable trace with those calls missing, which the checker must catch
+/// under either model.
 pub fn without_temp_fsyncs(steps: &[Step]) -> Vec<Step> {
     steps
         .iter()
         .filter(|s| !matches!(&s.op, trace::Op::Fsync { path, .. } if path.starts_with("tmp/")))
+        .cloned()
+        .collect()
+}
+
+/// The run's steps without the `fsync`s of directories: a durable trace
+/// with those calls missing, which the [`Fs::DirSync`] model must catch
+/// (ext4's ordered journal makes them redundant, so its model cannot).
+pub fn without_dir_fsyncs(steps: &[Step]) -> Vec<Step> {
+    let dirs: HashSet<trace::Ino> = steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            trace::Op::Mkdir { ino, .. } => Some(*ino),
+            _ => None,
+        })
+        .chain(steps.iter().flat_map(|s| s.dirs.iter().copied()))
+        .collect();
+    steps
+        .iter()
+        .filter(|s| !matches!(&s.op, trace::Op::Fsync { ino, .. } if dirs.contains(ino)))
         .cloned()
         .collect()
 }

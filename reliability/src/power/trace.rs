@@ -31,14 +31,14 @@ pub enum Op {
     Create { path: String, ino: Ino },
     /// A new directory.
     Mkdir { path: String, ino: Ino },
-    /// A second name for an inode.
-    Link { from: String, to: String },
+    /// A second name for inode `ino`.
+    Link { from: String, to: String, ino: Ino },
     /// A name removed (`unlink`).
     Unlink { path: String },
     /// A directory removed.
     Rmdir { path: String },
-    /// A name moved, replacing what was at `to`.
-    Rename { from: String, to: String },
+    /// The name of inode `ino` moved, replacing what was at `to`.
+    Rename { from: String, to: String, ino: Ino },
     /// A file's size set (`O_TRUNC`, `ftruncate`).
     Truncate { ino: Ino, len: u64 },
     /// Bytes written at `offset` (appends resolved to their offset).
@@ -85,6 +85,9 @@ pub struct Step {
     pub op: Op,
     /// Inodes it changes: the file and the directories whose entries change.
     pub touches: Vec<Ino>,
+    /// The directories whose entries it changes: one, or for a rename the
+    /// one it leaves and the one it enters, in that order.
+    pub dirs: Vec<Ino>,
 }
 
 /// What the cache directory held before the traced run: paths relative to
@@ -286,8 +289,18 @@ impl Parser {
         self.next_ino - 1
     }
 
-    fn push(&mut self, op: Op, touches: Vec<Ino>) {
-        self.steps.push(Step { op, touches });
+    fn push(&mut self, op: Op, touches: Vec<Ino>) -> Result<(), String> {
+        let dirs = match &op {
+            Op::Create { path, .. }
+            | Op::Mkdir { path, .. }
+            | Op::Unlink { path }
+            | Op::Rmdir { path } => vec![self.parent_ino(path)?],
+            Op::Link { to, .. } => vec![self.parent_ino(to)?],
+            Op::Rename { from, to, .. } => vec![self.parent_ino(from)?, self.parent_ino(to)?],
+            _ => Vec::new(),
+        };
+        self.steps.push(Step { op, touches, dirs });
+        Ok(())
     }
 
     /// `abs` relative to the cache root, if inside it.
@@ -395,14 +408,14 @@ impl Parser {
                         let parent = self.parent_ino(&path)?;
                         self.names.insert(path.clone(), ino);
                         self.sizes.insert(ino, 0);
-                        self.push(Op::Create { path, ino }, vec![ino, parent]);
+                        self.push(Op::Create { path, ino }, vec![ino, parent])?;
                         ino
                     }
                     None => return Err(format!("opened {path:?}, unknown to the model")),
                 };
                 if has("O_TRUNC") && self.sizes.get(&ino).is_some_and(|&s| s > 0) {
                     self.sizes.insert(ino, 0);
-                    self.push(Op::Truncate { ino, len: 0 }, vec![ino]);
+                    self.push(Op::Truncate { ino, len: 0 }, vec![ino])?;
                 }
                 self.fds.insert(
                     ret,
@@ -448,7 +461,7 @@ impl Parser {
                 let ino = file.ino;
                 drop(file);
                 self.sizes.insert(ino, size.max(offset + ret as u64));
-                self.push(Op::Write { ino, offset, data }, vec![ino]);
+                self.push(Op::Write { ino, offset, data }, vec![ino])?;
             }
             "lseek" => {
                 if let Some(file) = self.fd(arg(0)?) {
@@ -468,7 +481,7 @@ impl Parser {
                 };
                 let len = parse_int(&other(arg(1)?)).ok_or("length")? as u64;
                 self.sizes.insert(ino, len);
-                self.push(Op::Truncate { ino, len }, vec![ino]);
+                self.push(Op::Truncate { ino, len }, vec![ino])?;
             }
             "fsync" | "fdatasync" => {
                 if let (Some(file), Arg::Fd(_, path)) = (self.fd(arg(0)?), arg(0)?) {
@@ -481,7 +494,7 @@ impl Parser {
                             data_only: name == "fdatasync",
                         },
                         vec![],
-                    );
+                    )?;
                 }
             }
             "close" => {
@@ -513,7 +526,7 @@ impl Parser {
                     let parent = self.parent_ino(&path)?;
                     self.names.insert(path.clone(), ino);
                     self.dirs.insert(ino);
-                    self.push(Op::Mkdir { path, ino }, vec![ino, parent]);
+                    self.push(Op::Mkdir { path, ino }, vec![ino, parent])?;
                 }
             }
             "unlink" | "unlinkat" | "rmdir" => {
@@ -533,7 +546,7 @@ impl Parser {
                         true => Op::Rmdir { path },
                         false => Op::Unlink { path },
                     };
-                    self.push(op, vec![ino, parent]);
+                    self.push(op, vec![ino, parent])?;
                 }
             }
             "link" | "linkat" | "rename" | "renameat" | "renameat2" => {
@@ -554,7 +567,7 @@ impl Parser {
                 touches.extend(self.names.get(&to).copied());
                 if name.starts_with("link") {
                     self.names.insert(to.clone(), ino);
-                    self.push(Op::Link { from, to }, touches);
+                    self.push(Op::Link { from, to, ino }, touches)?;
                 } else {
                     // A directory moves with everything under it.
                     let moved: Vec<(String, Ino)> = self
@@ -576,7 +589,7 @@ impl Parser {
                         self.names.remove(&p);
                         self.names.insert(format!("{to}{}", &p[from.len()..]), i);
                     }
-                    self.push(Op::Rename { from, to }, touches);
+                    self.push(Op::Rename { from, to, ino }, touches)?;
                 }
             }
             "sync" | "syncfs" => return Err(format!("{name} is not modelled")),
@@ -621,7 +634,7 @@ impl Parser {
                 "S" => continue,
                 _ => return Err(format!("worker log: {line}")),
             };
-            self.push(Op::Mark(mark), vec![]);
+            self.push(Op::Mark(mark), vec![])?;
         }
         Ok(())
     }
@@ -779,7 +792,8 @@ mod tests {
                 },
                 Op::Rename {
                     from: "tmp/x".into(),
-                    to: "y".into()
+                    to: "y".into(),
+                    ino: 2
                 },
                 Op::Write {
                     ino: 2,
