@@ -62,7 +62,7 @@ fn durable_run_survives(fs: Fs) {
     let recorded = started.elapsed();
     let opts = Explore {
         fs,
-        random_per_prefix: mode.pick(2, 6),
+        random_per_point: mode.pick(2, 6),
         budget: mode.pick(Duration::from_secs(50), Duration::from_secs(4 * 3600)),
         stop_at_first: false,
     };
@@ -82,7 +82,7 @@ fn durable_run_survives(fs: Fs) {
          {} violations; {:.1?}{}",
         run.acked,
         run.steps.len(),
-        report.prefixes,
+        report.points,
         run.steps.len() + 1,
         report.generated,
         report.checked,
@@ -100,8 +100,8 @@ fn durable_run_survives(fs: Fs) {
         .take(5)
         .map(|(state, v)| {
             format!(
-                "crash point {} dirs {:?} cuts {:?}: {v}",
-                state.prefix, state.dirs, state.cuts
+                "crash point {} prefix {} dirs {:?} cuts {:?}: {v}",
+                state.crash, state.prefix, state.dirs, state.cuts
             )
         })
         .collect();
@@ -134,21 +134,21 @@ fn expect_loss(what: &str, fs: Fs, seed: u64, run: &Run) {
     let tmp = scratch();
     let opts = Explore {
         fs,
-        random_per_prefix: 1,
+        random_per_point: 1,
         budget: Duration::from_secs(60),
         stop_at_first: true,
     };
     let report = explore(run, opts, seed, tmp.path());
     match report.violations.first() {
         Some((state, v @ Violation::Lost { .. })) => eprintln!(
-            "{what}: found after {} states, prefix {} of {}: {v}",
+            "{what}: found after {} states, crash point {} of {}: {v}",
             report.checked,
-            state.prefix,
+            state.crash,
             run.steps.len()
         ),
         Some((state, other)) => panic!(
-            "seed {seed}: {what}: expected a lost acknowledged write, found at prefix {}: {other}",
-            state.prefix
+            "seed {seed}: {what}: expected a lost acknowledged write, found at crash point {}: {other}",
+            state.crash
         ),
         None => panic!(
             "seed {seed}: {what}: {} states checked and no acknowledged write lost: the check has no teeth",

@@ -158,8 +158,9 @@ fn crash(root: &Path, log: &Path, seed: u64, child: u64) -> i32 {
 /// The workload of the power-loss test (`tests/power.rs`): `ops` random
 /// operations on the keys [`POWER_KEYS`](capcache_reliability::power::POWER_KEYS)
 /// of a cache opened with `durable(durable)`, run under `strace`: whole and
-/// streamed writes, rewrites of a key's value, removes, compactions and
-/// zero-grace `verify`. Each operation is logged before (`B <id> <op> <key>
+/// streamed writes, rewrites of a key's value, removes, compactions (the
+/// first one of the long bucket the test prepared) and zero-grace
+/// `verify`. Each operation is logged before (`B <id> <op> <key>
 /// <version> <len>`) and after it returned `Ok` (`A <id>`), one `write(2)`
 /// each, so the trace itself shows where every acknowledgment falls among
 /// the cache's calls. Any error ends the run (`E <id> ...`, exit 1).
@@ -176,7 +177,15 @@ fn power(root: &Path, log: &Path, seed: u64, ops: u64, durable: bool) -> i32 {
     log.line("S");
     for id in 0..ops {
         let key = POWER_KEYS[rng.usize(..POWER_KEYS.len())].to_owned();
-        let (op, version, len) = match (rng.u32(0..100), last.get(&key)) {
+        // The first operation rewrites the long bucket the test prepared
+        // (`p0`, written 40 times), so every run has one.
+        let roll = if id == 0 { 85 } else { rng.u32(0..100) };
+        let key = if id == 0 {
+            POWER_KEYS[0].to_owned()
+        } else {
+            key
+        };
+        let (op, version, len) = match (roll, last.get(&key)) {
             (0..=34, _) => ("Write", seed.wrapping_add(id), power_len(&mut rng)),
             (35..=54, _) => ("Stream", seed.wrapping_add(id), power_len(&mut rng)),
             (55..=66, Some(&(v, l))) => ("Rewrite", v, l),

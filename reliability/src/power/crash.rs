@@ -30,8 +30,12 @@ pub enum Fs {
 pub struct CrashState {
     /// The model.
     pub fs: Fs,
-    /// [`Fs::Ext4Ordered`]: steps `0..prefix` of the metadata persisted.
-    /// [`Fs::DirSync`]: the crash came before step `prefix`.
+    /// The crash came before step `crash`: every operation acknowledged
+    /// before it must be present.
+    pub crash: usize,
+    /// Steps `0..prefix` are replayed: for [`Fs::Ext4Ordered`] the
+    /// metadata prefix that persisted (from [`Model::ext4_floor`] up to
+    /// `crash`), for [`Fs::DirSync`] `crash` itself.
     pub prefix: usize,
     /// [`Fs::DirSync`] only: per directory, its changes made before this
     /// step persisted (directories not named: all of them).
@@ -41,17 +45,6 @@ pub struct CrashState {
     /// whether the first dropped one left a prefix of its bytes (`torn`).
     /// Files not named keep every write.
     pub cuts: BTreeMap<Ino, (usize, Option<usize>)>,
-}
-
-impl CrashState {
-    /// The moment of the crash: every operation acknowledged before it
-    /// must be present.
-    pub fn crash(&self, model: &Model) -> usize {
-        match self.fs {
-            Fs::Ext4Ordered => model.latest_crash(self.prefix),
-            Fs::DirSync => self.prefix,
-        }
-    }
 }
 
 /// The crash model of one recorded run.
@@ -98,14 +91,15 @@ impl<'a> Model<'a> {
         self.steps.is_empty()
     }
 
-    /// ext4: the latest moment a crash can leave metadata prefix `prefix`:
-    /// the first `fsync` that forces a longer prefix (the crash came
-    /// before it returned), or the end of the run.
-    pub fn latest_crash(&self, prefix: usize) -> usize {
+    /// ext4: the shortest metadata prefix a crash before step `crash` can
+    /// leave: what the fsyncs that returned before it forced.
+    pub fn ext4_floor(&self, crash: usize) -> usize {
         self.forced
             .iter()
-            .find(|&&(_, forced)| forced > prefix)
-            .map_or(self.steps.len(), |&(at, _)| at)
+            .take_while(|&&(at, _)| at < crash)
+            .map(|&(_, forced)| forced)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Per inode, the writes a crash at `crash` may drop (step indices, in
@@ -161,8 +155,7 @@ impl<'a> Model<'a> {
     /// The tree a crash state leaves. Errors if the steps do not apply (a
     /// bug of the model, not of the cache).
     pub fn tree(&self, state: &CrashState) -> Result<Tree<'_>, String> {
-        let crash = state.crash(self);
-        let droppable = self.droppable(state.prefix, crash);
+        let droppable = self.droppable(state.prefix, state.crash);
         let mut ordinal: HashMap<usize, usize> = HashMap::new();
         for writes in droppable.values() {
             for (n, &i) in writes.iter().enumerate() {
@@ -368,62 +361,69 @@ impl Tree<'_> {
     }
 }
 
-/// The crash states the checker visits for one prefix (ext4) or crash
-/// moment (`DirSync`): the mildest (every droppable write kept, every
-/// directory's changes kept), the harshest (every droppable write dropped,
-/// every directory back to its last `fsync`), and `random` more with a
-/// random kept count and tear per file and, for `DirSync`, a random floor
-/// per directory.
+/// The crash states the checker visits for a crash before step `crash`:
+/// the mildest (the longest metadata prefix, every droppable write kept,
+/// every directory change kept), the harshest (the shortest prefix, every
+/// droppable write dropped, every directory back to its last `fsync`), and
+/// `random` more with a random prefix (ext4) or floor per directory
+/// (`DirSync`) and a random kept count and tear per file.
 pub fn states_for(
     model: &Model,
     fs: Fs,
-    prefix: usize,
+    crash: usize,
     random: usize,
     rng: &mut fastrand::Rng,
 ) -> Vec<CrashState> {
-    let base = CrashState {
-        fs,
-        prefix,
-        dirs: BTreeMap::new(),
-        cuts: BTreeMap::new(),
+    let (floor, dir_floors): (usize, Vec<(Ino, usize)>) = match fs {
+        Fs::Ext4Ordered => (model.ext4_floor(crash), Vec::new()),
+        Fs::DirSync => (
+            crash,
+            model
+                .dir_floors(crash)
+                .into_iter()
+                .filter(|&(_, (_, changed))| changed)
+                .map(|(dir, (floor, _))| (dir, floor))
+                .collect(),
+        ),
     };
-    let crash = base.crash(model);
-    let droppable = model.droppable(prefix, crash);
-    // Directories with changes a crash may lose, and the least each keeps.
-    let floors: Vec<(Ino, usize)> = match fs {
-        Fs::Ext4Ordered => Vec::new(),
-        Fs::DirSync => model
-            .dir_floors(crash)
-            .into_iter()
-            .filter(|&(_, (_, changed))| changed)
-            .map(|(dir, (floor, _))| (dir, floor))
-            .collect(),
-    };
-    let mut out = vec![base.clone()];
-    if droppable.is_empty() && floors.is_empty() {
-        return out;
-    }
-    out.push(CrashState {
-        dirs: floors.iter().copied().collect(),
-        cuts: droppable.keys().map(|&ino| (ino, (0, None))).collect(),
-        ..base.clone()
-    });
+    // `rng`: random cuts; none: every droppable write kept (`mild`) or
+    // dropped.
+    let state =
+        |prefix: usize, dirs: BTreeMap<Ino, usize>, mild: bool, rng: Option<&mut fastrand::Rng>| {
+            let droppable = model.droppable(prefix, crash);
+            let cuts = match rng {
+                None if mild => BTreeMap::new(),
+                None => droppable.keys().map(|&ino| (ino, (0, None))).collect(),
+                Some(rng) => droppable
+                    .iter()
+                    .map(|(&ino, writes)| {
+                        let keep = rng.usize(..=writes.len());
+                        let torn = (keep < writes.len() && rng.bool()).then(|| {
+                            let len = match &model.steps[writes[keep]].op {
+                                Op::Write { data, .. } => data.len(),
+                                _ => 0,
+                            };
+                            rng.usize(..len.max(1))
+                        });
+                        (ino, (keep, torn))
+                    })
+                    .collect(),
+            };
+            CrashState {
+                fs,
+                crash,
+                prefix,
+                dirs,
+                cuts,
+            }
+        };
+    let mut out = vec![
+        state(crash, BTreeMap::new(), true, None),
+        state(floor, dir_floors.iter().copied().collect(), false, None),
+    ];
     for _ in 0..random {
-        let cuts = droppable
-            .iter()
-            .map(|(&ino, writes)| {
-                let keep = rng.usize(..=writes.len());
-                let torn = (keep < writes.len() && rng.bool()).then(|| {
-                    let len = match &model.steps[writes[keep]].op {
-                        Op::Write { data, .. } => data.len(),
-                        _ => 0,
-                    };
-                    rng.usize(..len.max(1))
-                });
-                (ino, (keep, torn))
-            })
-            .collect();
-        let dirs = floors
+        let prefix = rng.usize(floor..=crash);
+        let dirs = dir_floors
             .iter()
             .map(|&(dir, floor)| {
                 let until = match rng.u32(0..3) {
@@ -434,11 +434,168 @@ pub fn states_for(
                 (dir, until)
             })
             .collect();
-        out.push(CrashState {
-            dirs,
-            cuts,
-            ..base.clone()
-        });
+        out.push(state(prefix, dirs, false, Some(rng)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Root (inode 0) holding `tmp/` (1); a file written in `tmp/`,
+    /// synced, linked into the root, the root synced, acknowledged.
+    fn run() -> (Snapshot, Vec<Step>) {
+        let snapshot = Snapshot {
+            entries: vec![("".into(), None), ("tmp".into(), None)],
+        };
+        let step = |op, touches: &[Ino], dirs: &[Ino]| Step {
+            op,
+            touches: touches.to_vec(),
+            dirs: dirs.to_vec(),
+        };
+        let fsync = |ino, path: &str| Op::Fsync {
+            ino,
+            path: path.into(),
+            data_only: false,
+        };
+        let steps = vec![
+            step(
+                Op::Create {
+                    path: "tmp/a".into(),
+                    ino: 2,
+                },
+                &[2, 1],
+                &[1],
+            ),
+            step(
+                Op::Write {
+                    ino: 2,
+                    offset: 0,
+                    data: b"value".to_vec(),
+                },
+                &[2],
+                &[],
+            ),
+            step(fsync(2, "tmp/a"), &[], &[]),
+            step(
+                Op::Link {
+                    from: "tmp/a".into(),
+                    to: "c".into(),
+                    ino: 2,
+                },
+                &[2, 1, 0],
+                &[0],
+            ),
+            step(fsync(0, ""), &[], &[]),
+            step(Op::Mark(Mark::Ack { id: 0 }), &[], &[]),
+        ];
+        (snapshot, steps)
+    }
+
+    fn files(tree: &Tree) -> Vec<(String, Option<usize>)> {
+        tree.entries
+            .iter()
+            .map(|(p, n)| {
+                let len = match n {
+                    Node::Dir => None,
+                    Node::File { edits, .. } => Some(
+                        edits
+                            .iter()
+                            .map(|e| match e {
+                                Edit::Write { take, .. } => *take,
+                                Edit::Truncate(_) => 0,
+                            })
+                            .sum(),
+                    ),
+                };
+                (p.clone(), len)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ext4_fsync_of_a_file_forces_the_prefix_up_to_its_last_write() {
+        let (snapshot, steps) = run();
+        let model = Model::new(&steps, &snapshot);
+        // The file's fsync (step 2) forces its creation and write; the
+        // root's (step 4) the link.
+        let floors: Vec<usize> = (0..=6).map(|t| model.ext4_floor(t)).collect();
+        assert_eq!(floors, vec![0, 0, 0, 2, 2, 4, 4]);
+        // Before its fsync the write may be lost; after, it may not.
+        assert_eq!(model.droppable(2, 2), BTreeMap::from([(2, vec![1])]));
+        assert_eq!(model.droppable(2, 3), BTreeMap::new());
+        let rng = &mut fastrand::Rng::with_seed(1);
+        // A crash before the fsync: the harshest state lost the creation
+        // too; one that kept it may have lost the data.
+        let states = states_for(&model, Fs::Ext4Ordered, 2, 0, rng);
+        assert_eq!(states.len(), 2);
+        assert_eq!(
+            files(&model.tree(&states[1]).unwrap()),
+            vec![("".into(), None), ("tmp".into(), None)]
+        );
+        let created = CrashState {
+            prefix: 2,
+            cuts: BTreeMap::from([(2, (0, None))]),
+            ..states[1].clone()
+        };
+        assert_eq!(
+            files(&model.tree(&created).unwrap()),
+            vec![
+                ("".into(), None),
+                ("tmp".into(), None),
+                ("tmp/a".into(), Some(0))
+            ]
+        );
+        // At the end: even the harshest state has the link and the data.
+        let states = states_for(&model, Fs::Ext4Ordered, 6, 0, rng);
+        assert_eq!((states[0].prefix, states[1].prefix), (6, 4));
+        for state in &states {
+            assert_eq!(
+                files(&model.tree(state).unwrap()),
+                vec![
+                    ("".into(), None),
+                    ("c".into(), Some(5)),
+                    ("tmp".into(), None),
+                    ("tmp/a".into(), Some(5))
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn dirsync_keeps_names_only_in_synced_directories() {
+        let (snapshot, steps) = run();
+        let model = Model::new(&steps, &snapshot);
+        // `tmp/` changed and was never synced; the root was, after its link.
+        assert_eq!(
+            model.dir_floors(6),
+            BTreeMap::from([(0, (4, false)), (1, (0, true))])
+        );
+        let states = states_for(&model, Fs::DirSync, 6, 0, &mut fastrand::Rng::with_seed(1));
+        assert_eq!(states.len(), 2);
+        // Harshest: the name in `tmp/` is lost, the synced link and the
+        // synced data are not.
+        assert_eq!(states[1].dirs, BTreeMap::from([(1, 0)]));
+        assert_eq!(
+            files(&model.tree(&states[1]).unwrap()),
+            vec![
+                ("".into(), None),
+                ("c".into(), Some(5)),
+                ("tmp".into(), None)
+            ]
+        );
+        // Without the root's fsync, the link may be lost too.
+        let unsynced: Vec<Step> = steps
+            .iter()
+            .filter(|s| !matches!(s.op, Op::Fsync { ino: 0, .. }))
+            .cloned()
+            .collect();
+        let model = Model::new(&unsynced, &snapshot);
+        let states = states_for(&model, Fs::DirSync, 5, 0, &mut fastrand::Rng::with_seed(1));
+        assert_eq!(
+            files(&model.tree(&states[1]).unwrap()),
+            vec![("".into(), None), ("tmp".into(), None)]
+        );
+    }
 }

@@ -24,24 +24,21 @@
 //!
 //!    **[`Fs::Ext4Ordered`]**, ext4 with `data=ordered` (its default):
 //!    - *Metadata* (creates, mkdirs, links, unlinks, renames, truncations)
-//!      is journaled in program order: a crash leaves a **prefix** of the
-//!      metadata operations, of any length `p`. Every length from 0 to the
-//!      end is visited.
+//!      is journaled in program order: a crash before step `t` leaves a
+//!      **prefix** of the metadata operations, of a length `p ≤ t`.
 //!    - An `fsync` of an inode commits the journal up to the last
 //!      operation that touched that inode (its creation, an entry added
 //!      to or removed from a directory, a write or truncation of a file);
-//!      once it returned, no crash leaves a shorter prefix. The *latest
-//!      crash* for prefix `p` is therefore the first `fsync` that forces
-//!      more than `p` (or the end of the run): everything acknowledged
-//!      before that moment must be present in the state. (`fdatasync`
-//!      would force only its file's data and size; capcache calls none.)
+//!      so `p` is at least what the fsyncs that returned before `t`
+//!      forced (its *floor*). (`fdatasync` would force only its file's
+//!      data and size; capcache calls none.)
 //!    - *File data* persists only when made durable: writes to a file
-//!      before its last `fsync` preceding the latest crash are kept. Its
-//!      other writes before `p` (appends and fresh files, as capcache makes
-//!      them; in ordered mode a size grows only with its data, so no
-//!      garbage or zeros appear) may be lost **per file as a suffix**, the
-//!      first lost write possibly **torn** (a prefix of its bytes kept).
-//!      Writes after `p` are lost. A file renamed before its data was
+//!      before its last `fsync` preceding `t` are kept. Its other writes
+//!      before `p` (appends and fresh files, as capcache makes them; in
+//!      ordered mode a size grows only with its data, so no garbage or
+//!      zeros appear) may be lost **per file as a suffix**, the first lost
+//!      write possibly **torn** (a prefix of its bytes kept). Writes after
+//!      `p` are lost. A file renamed before its data was
 //!      synced does not take its data along (ext4's `auto_da_alloc`
 //!      heuristic is *not* assumed): it may read short or empty.
 //!    - Under this model directory fsyncs are redundant: the journal's
@@ -61,12 +58,15 @@
 //!      name. File data follows the same suffix-and-tear rule as above,
 //!      relative to `t`. Truncations are kept (capcache makes none of
 //!      existing files).
-//!    - Every operation acknowledged before `t` must be present.
 //!
-//!    States visited per crash point: the mildest (every droppable write
-//!    kept, every directory change kept), the harshest (every droppable
-//!    write dropped, every directory back to its last `fsync`), and random
-//!    cuts (kept count and tear per file, floor per directory) between.
+//!    In both, every operation acknowledged before `t` must be present.
+//!    Every crash point `t` from 0 to the end of the run is visited (the
+//!    end first, then in a seeded random order, so that a time budget
+//!    leaves an even sample), each in its mildest state (prefix `t`, every
+//!    droppable write kept, every directory change kept), its harshest
+//!    (the floor, every droppable write dropped, every directory back to
+//!    its last `fsync`), and random ones between (prefix, floor per
+//!    directory, kept count and tear per file).
 //!
 //!    Not modelled: file data reaching disk *before* an earlier write to
 //!    another file (harmless here: every write capcache relies on is
@@ -197,9 +197,9 @@ pub fn record_run(
 pub struct Explore {
     /// The file-system model.
     pub fs: Fs,
-    /// Random data cuts per metadata prefix, besides "all kept" and "all
-    /// dropped".
-    pub random_per_prefix: usize,
+    /// Random states per crash point, besides the mildest and the
+    /// harshest.
+    pub random_per_point: usize,
     /// Stop visiting (and say so) after this long.
     pub budget: Duration,
     /// Stop at the first violation.
@@ -209,21 +209,20 @@ pub struct Explore {
 /// What [`explore`] visited and found.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Metadata prefixes (ext4) or crash moments (`DirSync`) visited, of
-    /// `steps + 1`.
-    pub prefixes: usize,
+    /// Crash points visited, of `steps + 1`.
+    pub points: usize,
     /// Crash states generated.
     pub generated: usize,
     /// Distinct states (tree and expectations) materialized and checked.
     pub checked: usize,
-    /// Whether the budget ran out before every prefix was visited.
+    /// Whether the budget ran out before every crash point was visited.
     pub out_of_time: bool,
     /// Violations, with the state that showed each.
     pub violations: Vec<(CrashState, Violation)>,
 }
 
-/// Visits crash states of `run` under `opts.fs` (every metadata prefix or
-/// crash moment, the end first and then in a seeded random order, with the cuts of
+/// Visits crash states of `run` under `opts.fs` (every crash point, the
+/// end first and then in a seeded random order, in the states of
 /// [`crash::states_for`]), materializing each distinct one under `scratch`
 /// and checking it.
 pub fn explore(run: &Run, opts: Explore, seed: u64, scratch: &Path) -> Report {
@@ -237,18 +236,14 @@ pub fn explore(run: &Run, opts: Explore, seed: u64, scratch: &Path) -> Report {
     let mut order: Vec<usize> = (0..model.len()).collect();
     rng.shuffle(&mut order);
     order.insert(0, model.len());
-    for prefix in order {
+    for crash in order {
         if started.elapsed() > opts.budget {
             report.out_of_time = true;
             break;
         }
-        report.prefixes += 1;
-        let crash = match opts.fs {
-            Fs::Ext4Ordered => model.latest_crash(prefix),
-            Fs::DirSync => prefix,
-        };
+        report.points += 1;
         let allowed = check::allowed(&run.before, model.marks_before(crash));
-        for state in crash::states_for(&model, opts.fs, prefix, opts.random_per_prefix, &mut rng) {
+        for state in crash::states_for(&model, opts.fs, crash, opts.random_per_point, &mut rng) {
             report.generated += 1;
             let tree = match model.tree(&state) {
                 Ok(t) => t,
