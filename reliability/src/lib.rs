@@ -1,6 +1,6 @@
 //! Shared pieces of capcache's reliability suite (`tests/`) and of its
 //! worker binary (`src/bin/worker.rs`, the child processes the tests kill,
-//! limit and race).
+//! limit, race and trace), and the power-loss checker ([`power`], Linux).
 //!
 //! Everything here uses capcache's public API only. The suite's invariant:
 //! after a `write*` returns `Ok(sri)`, reading that key or `sri` returns the
@@ -12,6 +12,8 @@
 //! replays it.
 
 pub mod plant;
+#[cfg(target_os = "linux")]
+pub mod power;
 pub mod read;
 pub mod values;
 

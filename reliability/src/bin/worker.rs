@@ -1,7 +1,8 @@
 //! The suite's child process: the tests spawn it to be SIGKILLed mid-way
 //! (`crash`), to race other processes on one cache (`concurrent`), and to
 //! run writes under resource limits that must not touch the test process
-//! (`resource`, Linux).
+//! (`resource`, Linux), and to run a durable workload under `strace` whose
+//! recorded calls the power-loss test replays (`power`).
 //!
 //! It reports to its parent through an append-only log: `B <id> <op> <key>
 //! <version> <len>` before an operation, `A <id> <sri>` after it returned
@@ -25,6 +26,14 @@ fn main() {
         "crash" => crash(Path::new(arg(1)), Path::new(arg(2)), num(3), num(4)),
         "concurrent" => concurrent(Path::new(arg(1)), Path::new(arg(2)), num(3), num(4), num(5)),
         #[cfg(target_os = "linux")]
+        "power" => power(
+            Path::new(arg(1)),
+            Path::new(arg(2)),
+            num(3),
+            num(4),
+            num(5) != 0,
+        ),
+        #[cfg(target_os = "linux")]
         "resource" => resource::run(arg(1), Path::new(arg(2)), &args[3..]),
         _ => usage(),
     };
@@ -33,7 +42,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: worker crash CACHE LOG SEED CHILD | concurrent CACHE LOG SEED ID OPS | resource SCENARIO CACHE ..."
+        "usage: worker crash CACHE LOG SEED CHILD | concurrent CACHE LOG SEED ID OPS | power CACHE LOG SEED OPS DURABLE | resource SCENARIO CACHE ..."
     );
     std::process::exit(64);
 }
@@ -132,6 +141,79 @@ fn crash(root: &Path, log: &Path, seed: u64, child: u64) -> i32 {
                         last.insert(key, (version, len));
                     }
                     CrashOp::Remove => {
+                        last.remove(&key);
+                    }
+                    _ => {}
+                }
+            }
+            Err(e) => {
+                log.line(&format!("E {id} {} {e}", variant(&e)));
+                return 1;
+            }
+        }
+    }
+    0
+}
+
+/// The workload of the power-loss test (`tests/power.rs`): `ops` random
+/// operations on the keys [`POWER_KEYS`](capcache_reliability::power::POWER_KEYS)
+/// of a cache opened with `durable(durable)`, run under `strace`: whole and
+/// streamed writes, rewrites of a key's value, removes, compactions (the
+/// first one of the long bucket the test prepared) and zero-grace
+/// `verify`. Each operation is logged before (`B <id> <op> <key>
+/// <version> <len>`) and after it returned `Ok` (`A <id>`), one `write(2)`
+/// each, so the trace itself shows where every acknowledgment falls among
+/// the cache's calls. Any error ends the run (`E <id> ...`, exit 1).
+#[cfg(target_os = "linux")]
+fn power(root: &Path, log: &Path, seed: u64, ops: u64, durable: bool) -> i32 {
+    use capcache_reliability::power::{power_len, POWER_KEYS};
+    let mut log = Log::open(log);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let cache = capcache::CacheOptions::new()
+        .durable(durable)
+        .open(root)
+        .expect("open cache");
+    let mut last: std::collections::HashMap<String, (u64, usize)> = Default::default();
+    log.line("S");
+    for id in 0..ops {
+        let key = POWER_KEYS[rng.usize(..POWER_KEYS.len())].to_owned();
+        // The first operation rewrites the long bucket the test prepared
+        // (`p0`, written 40 times), so every run has one.
+        let roll = if id == 0 { 85 } else { rng.u32(0..100) };
+        let key = if id == 0 {
+            POWER_KEYS[0].to_owned()
+        } else {
+            key
+        };
+        let (op, version, len) = match (roll, last.get(&key)) {
+            (0..=34, _) => ("Write", seed.wrapping_add(id), power_len(&mut rng)),
+            (35..=54, _) => ("Stream", seed.wrapping_add(id), power_len(&mut rng)),
+            (55..=66, Some(&(v, l))) => ("Rewrite", v, l),
+            (55..=66, None) => ("Write", seed.wrapping_add(id), power_len(&mut rng)),
+            (67..=79, _) => ("Remove", 0, 0),
+            (80..=91, _) => ("Compact", 0, 0),
+            _ => ("Verify", 0, 0),
+        };
+        log.line(&format!("B {id} {op} {key} {version} {len}"));
+        let result = match op {
+            "Write" | "Rewrite" => cache
+                .write_sync(&key, values::value(&key, version, len))
+                .map(drop),
+            "Stream" => {
+                stream_write(&cache, &key, &values::value(&key, version, len), &mut rng).map(drop)
+            }
+            "Remove" => cache.remove_sync(&key),
+            "Compact" => cache.compact_sync(&key).map(drop),
+            _ => capcache::verify_sync(&cache, VerifyOpts::new().grace(Duration::ZERO)).map(drop),
+        };
+        match result {
+            Ok(()) => {
+                log.line(&format!("A {id}"));
+                match op {
+                    "Write" | "Rewrite" | "Stream" => {
+                        last.insert(key, (version, len));
+                    }
+                    "Remove" => {
                         last.remove(&key);
                     }
                     _ => {}
