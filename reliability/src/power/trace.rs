@@ -250,6 +250,12 @@ pub fn parse(
             let head = pending
                 .remove(pid)
                 .ok_or_else(|| TraceError(format!("trace line {}: resumed alone", n + 1)))?;
+            // strace pads a short resumed line's result to a column:
+            // `<... close resumed>)      = 0`.
+            let tail = match tail.strip_prefix(')') {
+                Some(result) => format!(") {}", result.trim_start()),
+                None => tail.to_owned(),
+            };
             format!("{head}{tail}")
         } else {
             rest.to_owned()
@@ -757,7 +763,7 @@ mod tests {
              1 write(9<{log}>, \"{ack}\", 4) = 4\n\
              2 fsync(5<{root}/{t}> <unfinished ...>\n\
              1 openat(AT_FDCWD<{root}>, \"{gone}\", O_RDONLY) = -1 ENOENT (No such file)\n\
-             2 <... fsync resumed>) = 0\n\
+             2 <... fsync resumed>)             = 0\n\
              1 renameat(4<{root}>, \"{t}\", 4<{root}>, \"{d}\") = 0\n\
              1 openat(4<{root}>, \"{d}\", O_WRONLY|O_APPEND) = 6<{root}/{d}>\n\
              1 write(6<{root}/{d}>, \"{data}\", 3) = 3\n",
