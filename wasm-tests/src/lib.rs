@@ -4,7 +4,7 @@
 //!
 //! - the **guest** (`src/main.rs`), built for `wasm32-wasip1` and run by
 //!   wasmtime with only the cache directory preopened as `/cache`; it runs
-//!   the API suite, probes hostile caches, writes and reads caches for
+//!   the sandbox suite, probes hostile caches, writes and reads caches for
 //!   cross-checks, and times workloads, printing libtest's output format;
 //! - the **host tests** (`tests/`), native, which plant the caches, run the
 //!   guest, parse what it printed, and run the same library code natively

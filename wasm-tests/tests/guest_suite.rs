@@ -1,4 +1,4 @@
-//! The API suite (`wasm_tests::suite`) under wasmtime and natively.
+//! The sandbox suite (`wasm_tests::suite`) under wasmtime and natively.
 // Host side: these tests start wasmtime, so they are not built for wasm.
 #![cfg(not(target_family = "wasm"))]
 
@@ -7,7 +7,7 @@ mod common;
 use common::Guest;
 use wasm_tests::suite;
 
-/// Every operation works in a WASI guest that holds only `/cache`.
+/// The sandbox suite passes in a WASI guest that holds only `/cache`.
 #[test]
 fn api_suite_under_wasmtime() {
     let Some(guest) = Guest::from_env("api_suite_under_wasmtime") else {
