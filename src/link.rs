@@ -81,7 +81,7 @@ pub(crate) fn place(
 /// Whether the content stored for `sri` hashes right.
 fn intact(cache: &Cache, sri: &Integrity) -> bool {
     match content::open(cache, sri) {
-        Ok((file, _)) => matches!(content::hash_file(&file, sri), Ok(Some(_))),
+        Ok((file, _)) => matches!(content::hash_file(&file, sri, None), Ok(Some(_))),
         Err(_) => false,
     }
 }

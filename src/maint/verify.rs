@@ -165,8 +165,10 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     // With a bucket unread, "unreferenced" may be wrong: reclaim nothing.
     let reclaim = unreadable == 0;
 
-    let (bad, candidates) = verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
-    rebuild_index(cache, opts, &bad, &mut stats)?;
+    let (bad, intact, candidates) =
+        verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
+    drop(live);
+    rebuild_index(cache, opts, &bad, &intact, &mut stats)?;
     (stats.content_reclaimed, stats.reclaimed_bytes) = sweep::content(cache, candidates, cutoff)?;
     stats.tmp_removed = sweep::tmp(cache, cutoff, |done, total| {
         opts.report(Phase::CleanTmp, done, total, 0)
@@ -180,8 +182,8 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
 }
 
 /// Hashes referenced content (one thread per core) and removes corrupt
-/// files. Returns the content paths found corrupt, and the stale
-/// unreferenced files to sweep.
+/// files. Returns the content paths found corrupt, those found intact, and
+/// the stale unreferenced files to sweep.
 fn verify_content(
     cache: &Cache,
     opts: &VerifyOpts,
@@ -189,7 +191,7 @@ fn verify_content(
     reclaim: bool,
     cutoff: Option<SystemTime>,
     stats: &mut VerifyStats,
-) -> Result<(HashSet<PathBuf>, Vec<Candidate>)> {
+) -> Result<(HashSet<PathBuf>, HashSet<PathBuf>, Vec<Candidate>)> {
     let files = walk::content_files(cache)?;
     let total = files.len() as u64;
     let mut candidates = Vec::new();
@@ -228,18 +230,19 @@ fn verify_content(
         // none: it goes, so that the next write of the value can take the
         // name.
         let verdict = match (&file.integrity, file.is_dir) {
-            (Some(sri), false) => hash_matches(cache, sri)?,
+            (Some(sri), false) => hash_matches(cache, sri, file.is_file.then_some(file.len))?,
             _ => None,
         };
         advance(verdict.unwrap_or(0));
         Ok::<_, Error>(verdict)
     })?;
-    let mut bad = HashSet::new();
+    let (mut bad, mut intact) = (HashSet::new(), HashSet::new());
     for (file, verdict) in referenced.into_iter().zip(verdicts) {
         match verdict {
             Some(len) => {
                 stats.content_verified += 1;
                 stats.content_bytes += len;
+                intact.insert(file.rel);
             }
             None => {
                 if sweep::remove_content(cache, &file.rel)? {
@@ -252,29 +255,31 @@ fn verify_content(
     }
     let hashed = progress.into_inner().unwrap_or_else(|p| p.into_inner()).1;
     opts.report(Phase::VerifyContent, total, total, hashed);
-    Ok((bad, candidates))
+    Ok((bad, intact, candidates))
 }
 
 /// `Some(len)` if the content for `sri` hashes to it, `None` if it does not.
 /// Content that cannot be opened here (a link outside a capability-only
 /// cache) counts as intact: reads verify it anyway.
-fn hash_matches(cache: &Cache, sri: &Integrity) -> Result<Option<u64>> {
+fn hash_matches(cache: &Cache, sri: &Integrity, len_hint: Option<u64>) -> Result<Option<u64>> {
     let (file, path) = match content::open(cache, sri) {
         Ok(opened) => opened,
         Err(Error::OutsideCache { .. }) => return Ok(Some(0)),
         Err(Error::ContentNotFound { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
-    content::hash_file(&file, sri).map_err(|e| Error::io(path, e))
+    content::hash_file(&file, sri, len_hint).map_err(|e| Error::io(path, e))
 }
 
 /// Rewrites every bucket to the latest live entry per key whose content is
 /// present and was not found corrupt (buckets checked on one thread per
 /// core; the rewrites themselves take turns under the index lock).
+/// Content just hashed intact counts as present without another look.
 fn rebuild_index(
     cache: &Cache,
     opts: &VerifyOpts,
     bad: &HashSet<PathBuf>,
+    intact: &HashSet<PathBuf>,
     stats: &mut VerifyStats,
 ) -> Result<()> {
     let format = cache.index_format()?;
@@ -296,9 +301,9 @@ fn rebuild_index(
     let skip_unreadable = stats.unreadable_buckets > 0;
     let outcomes = parallel::map(&buckets, |rel| {
         let rewritten = bucket::rewrite(cache, format, rel, |entry| {
-            entry
-                .content_path()
-                .is_some_and(|path| !bad.contains(&path) && is_present(&path))
+            entry.content_path().is_some_and(|path| {
+                !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
+            })
         });
         let mut done = lock(&done);
         *done += 1;

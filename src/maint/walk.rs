@@ -85,6 +85,8 @@ pub(crate) struct ContentFile {
     pub(crate) modified: Option<SystemTime>,
     /// A directory where a content file belongs (damage).
     pub(crate) is_dir: bool,
+    /// A regular file (not a `link_to` symlink), whose `len` is its data's.
+    pub(crate) is_file: bool,
 }
 
 /// Every file under `content-v2/<algo>/<xx>/<yy>/`.
@@ -100,6 +102,7 @@ pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
             integrity: integrity_of(&rel),
             len: meta.as_ref().map(|m| m.len()).unwrap_or(0),
             is_dir: meta.as_ref().is_some_and(|m| m.is_dir()),
+            is_file: meta.as_ref().is_some_and(|m| m.is_file()),
             modified: meta.and_then(|m| m.modified().ok()).map(|t| t.into_std()),
             rel,
         });

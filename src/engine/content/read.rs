@@ -185,9 +185,20 @@ fn read_large(file: &File, sri: &Integrity, len: u64, display: &Path) -> Result<
 
 /// Hashes an open content file to its end: `Some(len)` if it matches `sri`,
 /// `None` if it does not.
-pub(crate) fn hash_file(mut file: &File, sri: &Integrity) -> io::Result<Option<u64>> {
+///
+/// With the file's length known (`len_hint`, from a stat), the buffer is
+/// sized to it, and a read that comes back short at that length is taken
+/// as the end, as whole-value reads take it: a small file costs one read
+/// and no large zeroed buffer (verify hashes every file of a cache).
+pub(crate) fn hash_file(
+    mut file: &File,
+    sri: &Integrity,
+    len_hint: Option<u64>,
+) -> io::Result<Option<u64>> {
+    const MAX_BUF: u64 = 256 * 1024;
+    let size = len_hint.map_or(MAX_BUF, |len| (len + 1).min(MAX_BUF));
     let mut checker = IntegrityChecker::new(sri.clone());
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; size as usize];
     let mut len = 0u64;
     loop {
         match file.read(&mut buf) {
@@ -195,6 +206,9 @@ pub(crate) fn hash_file(mut file: &File, sri: &Integrity) -> io::Result<Option<u
             Ok(n) => {
                 checker.input(&buf[..n]);
                 len += n as u64;
+                if n < buf.len() && Some(len) == len_hint {
+                    break;
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),

@@ -187,7 +187,7 @@ fn replace(
 /// Whether `file` in `dir` hashes to `sri`.
 fn holds(dir: &Dir, file: &Path, sri: &Integrity) -> bool {
     match sys::open_read(dir, file) {
-        Ok(file) => matches!(super::hash_file(&file, sri), Ok(Some(_))),
+        Ok(file) => matches!(super::hash_file(&file, sri, None), Ok(Some(_))),
         Err(_) => false,
     }
 }
