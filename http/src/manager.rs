@@ -1,0 +1,140 @@
+//! `http_cache::CacheManager` (http-cache 0.21) for [`HttpStore`].
+//!
+//! http-cache 0.21 hands whole bodies in memory (`HttpResponse::body`), so
+//! this adapter reads and writes whole bodies; the streaming API is the
+//! store's own. A `put` whose body the cache already holds (every 304
+//! revalidation) writes one index line and no content.
+
+use std::collections::HashMap;
+
+use capcache::{Algorithm, Integrity, WriteOpts};
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, StatusCode};
+use http_cache::{CacheManager, HttpResponse, HttpVersion};
+use http_cache_semantics::CachePolicy;
+use ssri::IntegrityOpts;
+
+use crate::entry;
+use crate::error::{Error, Result};
+use crate::parts::ResponseParts;
+use crate::rt;
+use crate::store::HttpStore;
+
+/// A damaged body is evicted and reads as a miss (the middleware refetches);
+/// an entry the adapter cannot turn into an `HttpResponse` (stored without
+/// a URL through the store's own API, say) is a miss too.
+#[async_trait::async_trait]
+impl CacheManager for HttpStore {
+    async fn get(
+        &self,
+        cache_key: &str,
+    ) -> http_cache::Result<Option<(HttpResponse, CachePolicy)>> {
+        let cached = match self.get_bytes(cache_key).await {
+            Ok(Some(cached)) => cached,
+            Ok(None) | Err(Error::Damaged { .. }) => return Ok(None),
+            Err(e) => return Err(Box::new(e)),
+        };
+        Ok(to_http_response(cached.parts, cached.body).map(|res| (res, cached.policy)))
+    }
+
+    async fn put(
+        &self,
+        cache_key: String,
+        res: HttpResponse,
+        policy: CachePolicy,
+    ) -> http_cache::Result<HttpResponse> {
+        let parts = from_http_response(&cache_key, &res)?;
+        let store = self.clone();
+        let body = res.body;
+        let body = rt::run(move || {
+            store.revalidate_or_store_sync(&cache_key, &parts, &policy, &body)?;
+            Ok::<_, Error>(body)
+        })
+        .await?;
+        Ok(HttpResponse { body, ..res })
+    }
+
+    async fn delete(&self, cache_key: &str) -> http_cache::Result<()> {
+        HttpStore::delete(self, cache_key).await.map_err(Into::into)
+    }
+}
+
+impl HttpStore {
+    /// One index line if the cache holds a file of `body`'s length under
+    /// `body`'s integrity (a revalidation: http-cache hands the cached body
+    /// back), else a full store. A same-length file that is damaged is
+    /// caught by the next read, which evicts the entry.
+    fn revalidate_or_store_sync(
+        &self,
+        key: &str,
+        parts: &ResponseParts,
+        policy: &CachePolicy,
+        body: &[u8],
+    ) -> Result<Integrity> {
+        // sha512, capcache's default (`Integrity::from` would be sha256).
+        let integrity = IntegrityOpts::new()
+            .algorithm(Algorithm::Sha512)
+            .chain(body)
+            .result();
+        if self.body_len(&integrity)? == Some(body.len() as u64) {
+            let meta = entry::encode(key, parts, policy)?;
+            let opts = WriteOpts::new()
+                .integrity(integrity.clone())
+                .size(body.len())
+                .metadata(meta);
+            capcache::index::insert(self.cache(), key, opts)
+                .map_err(|e| Error::cache(key.to_owned(), e))
+        } else {
+            self.store_bytes_sync(key, parts, policy, body)
+        }
+    }
+}
+
+/// The store's parts of an http-cache response.
+fn from_http_response(key: &str, res: &HttpResponse) -> Result<ResponseParts> {
+    let invalid = |reason: String| Error::InvalidParts {
+        key: key.to_owned(),
+        reason,
+    };
+    let status = StatusCode::from_u16(res.status).map_err(|e| invalid(e.to_string()))?;
+    let mut headers = HeaderMap::with_capacity(res.headers.len());
+    for (name, value) in &res.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(e.to_string()))?;
+        let value = HeaderValue::from_str(value).map_err(|e| invalid(e.to_string()))?;
+        headers.append(name, value);
+    }
+    Ok(ResponseParts {
+        status,
+        version: res.version.into(),
+        headers,
+        url: Some(res.url.to_string()),
+    })
+}
+
+/// An http-cache response from stored parts; `None` if http-cache's type
+/// cannot hold them (no URL, an HTTP version it lacks, a header value
+/// that is not UTF-8).
+fn to_http_response(parts: ResponseParts, body: Vec<u8>) -> Option<HttpResponse> {
+    let url = url::Url::parse(parts.url.as_deref()?).ok()?;
+    let version = HttpVersion::try_from(parts.version).ok()?;
+    // http-cache keeps one value per name; repeated ones are joined as
+    // RFC 9110 section 5.3 allows.
+    let mut headers: HashMap<String, String> = HashMap::with_capacity(parts.headers.keys_len());
+    for (name, value) in &parts.headers {
+        let value = value.to_str().ok()?;
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|joined| {
+                joined.push_str(", ");
+                joined.push_str(value);
+            })
+            .or_insert_with(|| value.to_owned());
+    }
+    Some(HttpResponse {
+        body,
+        headers,
+        status: parts.status.as_u16(),
+        url,
+        version,
+    })
+}
