@@ -1,0 +1,2 @@
+//! Placeholder until the side-by-side bench lands.
+fn main() {}
