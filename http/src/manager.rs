@@ -7,12 +7,11 @@
 
 use std::collections::HashMap;
 
-use capcache::{Algorithm, Integrity, WriteOpts};
+use capcache::WriteOpts;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
 use http_cache::{CacheManager, HttpResponse, HttpVersion};
 use http_cache_semantics::CachePolicy;
-use ssri::IntegrityOpts;
 
 use crate::entry;
 use crate::error::{Error, Result};
@@ -60,33 +59,39 @@ impl CacheManager for HttpStore {
 }
 
 impl HttpStore {
-    /// One index line if the cache holds a file of `body`'s length under
-    /// `body`'s integrity (a revalidation: http-cache hands the cached body
-    /// back), else a full store. A same-length file that is damaged is
-    /// caught by the next read, which evicts the entry.
+    /// One index line if `key`'s current entry already holds `body` (a
+    /// revalidation: http-cache hands the cached body back after a 304),
+    /// else a full store. The body is hashed for the comparison only when
+    /// the sizes agree, so a new body is hashed once, by the write.
     fn revalidate_or_store_sync(
         &self,
         key: &str,
         parts: &ResponseParts,
         policy: &CachePolicy,
         body: &[u8],
-    ) -> Result<Integrity> {
-        // sha512, capcache's default (`Integrity::from` would be sha256).
-        let integrity = IntegrityOpts::new()
-            .algorithm(Algorithm::Sha512)
-            .chain(body)
-            .result();
-        if self.body_len(&integrity)? == Some(body.len() as u64) {
-            let meta = entry::encode(key, parts, policy)?;
-            let opts = WriteOpts::new()
-                .integrity(integrity.clone())
-                .size(body.len())
-                .metadata(meta);
-            capcache::index::insert(self.cache(), key, opts)
-                .map_err(|e| Error::cache(key.to_owned(), e))
-        } else {
-            self.store_bytes_sync(key, parts, policy, body)
+    ) -> Result<()> {
+        let current = match capcache::metadata_sync(self.cache(), key) {
+            Ok(current) => current,
+            // An unusable entry is overwritten by the store below.
+            Err(capcache::Error::BadIndex { .. }) => None,
+            Err(e) => return Err(Error::cache(key.to_owned(), e)),
+        };
+        if let Some(current) = current {
+            let same_body = current.size == body.len() && current.integrity.check(body).is_ok();
+            // The content file must still be there (and of that length: a
+            // damaged same-length file is caught, and evicted, by the next read).
+            if same_body && self.body_len(&current.integrity)? == Some(body.len() as u64) {
+                let meta = entry::encode(key, parts, policy)?;
+                let opts = WriteOpts::new()
+                    .integrity(current.integrity)
+                    .size(body.len())
+                    .metadata(meta);
+                return capcache::index::insert(self.cache(), key, opts)
+                    .map(drop)
+                    .map_err(|e| Error::cache(key.to_owned(), e));
+            }
         }
+        self.store_bytes_sync(key, parts, policy, body).map(drop)
     }
 }
 

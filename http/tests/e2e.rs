@@ -13,6 +13,23 @@ use http_cache_reqwest::{Cache, CacheMode, HttpCache, HttpCacheOptions};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use server::Server;
 
+/// The file's inode (unix) or its modification time: a rewrite changes it.
+fn file_id(path: &std::path::Path) -> u128 {
+    let meta = fs::metadata(path).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::ino(&meta).into()
+    }
+    #[cfg(not(unix))]
+    {
+        meta.modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    }
+}
+
 fn client(store: &HttpStore) -> ClientWithMiddleware {
     ClientBuilder::new(reqwest::Client::new())
         .with(Cache(HttpCache {
@@ -75,6 +92,7 @@ async fn stale_response_is_revalidated_by_a_304_without_new_content() {
     assert_eq!(fetch(&client, &url).await, (200, body.clone()));
     let (files, lines) = (content_files(tmp.path()), index_lines(tmp.path()));
     assert_eq!(files.len(), 1);
+    let inode = file_id(&files[0]);
 
     for round in 1..=2 {
         assert_eq!(
@@ -101,6 +119,7 @@ async fn stale_response_is_revalidated_by_a_304_without_new_content() {
         lines + 2,
         "one index line per revalidation"
     );
+    assert_eq!(file_id(&files[0]), inode, "the body file was not rewritten");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! resident set (`VmHWM` in /proc/self/status) may grow by at most 32 MiB
 //! over its value before the first byte. This binary holds this one test,
 //! so nothing else runs in the process meanwhile.
-#![cfg(target_os = "linux")]
+#![cfg(all(target_os = "linux", feature = "async"))]
 
 mod common;
 
