@@ -2,6 +2,7 @@
 //! blocking pool (inline on WASI), one hop per call; the tee writes through
 //! capcache's async `Writer`.
 
+use std::io::Read;
 use std::path::Path;
 
 use cap_std::fs::Dir;
@@ -9,7 +10,7 @@ use capcache::{Integrity, WriteOpts};
 use futures_lite::Stream;
 use http_cache_semantics::CachePolicy;
 
-use crate::body::Body;
+use crate::body::{Body, CAPACITY};
 use crate::entry::{self, Cached};
 use crate::error::{Error, Result};
 use crate::parts::ResponseParts;
@@ -38,8 +39,20 @@ impl HttpStore {
     /// ```
     pub async fn get(&self, key: impl AsRef<str>) -> Result<Option<Cached<Body>>> {
         let (store, key) = (self.clone(), key.as_ref().to_owned());
-        let cached = rt::run(move || store.get_sync(key)).await?;
-        Ok(cached.map(|cached| cached.map_body(Body::new)))
+        rt::run(move || {
+            let cached = store.get_sync(key)?;
+            Ok(cached.map(|cached| {
+                if cached.size > CAPACITY as u64 {
+                    return cached.map_body(Body::new);
+                }
+                cached.map_body(|mut sync| {
+                    let mut data = Vec::new();
+                    let result = sync.read_to_end(&mut data).map(drop);
+                    Body::read(data, result)
+                })
+            }))
+        })
+        .await
     }
 
     /// [`HttpStore::get_bytes_sync`] off the executor thread (one hop for

@@ -103,16 +103,23 @@ fn upstream_error_is_passed_on_and_stores_nothing() {
 
 #[test]
 fn damaged_body_fails_the_async_read_and_evicts() {
+    // Streamed bodies and small ones (read whole in the lookup) alike.
+    for size in [300_000, 1000] {
+        damaged_body_case(size);
+    }
+}
+
+fn damaged_body_case(size: usize) {
     let (_tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
     block_on(async {
-        let body = vec![1u8; 300_000];
+        let body = vec![1u8; size];
         let sri = store
             .store_bytes("k", &parts, &policy, body.clone())
             .await
             .unwrap();
         let mut damaged = body;
-        damaged[299_999] = 2;
+        damaged[size - 1] = 2;
         std::fs::write(store.body_path(&sri).unwrap(), damaged).unwrap();
 
         let err = store

@@ -9,12 +9,14 @@ use futures_lite::{AsyncRead, AsyncReadExt};
 use super::SyncBody;
 use crate::rt::Shim;
 
-/// Read-ahead of the blocking pool per body.
-const CAPACITY: usize = 64 * 1024;
+/// Read-ahead of the blocking pool per body; also the largest body read
+/// whole in the lookup's hop (one trip to the pool instead of two).
+pub(crate) const CAPACITY: usize = 64 * 1024;
 
 /// A cached body as a `futures::AsyncRead`: a [`SyncBody`] whose reads run
 /// on smol's blocking pool (inline on WASI), so hashing and file I/O never
-/// block the executor. Verified and evicting as [`SyncBody`]: the read that
+/// block the executor. A body of up to 64 KiB is read and checked whole in
+/// the lookup's trip to the pool and served from memory. Verified and evicting as [`SyncBody`]: the read that
 /// reaches the end fails with `InvalidData` wrapping
 /// [`Error::Damaged`](crate::Error::Damaged) on damage.
 ///
@@ -40,13 +42,38 @@ const CAPACITY: usize = 64 * 1024;
 /// ```
 #[derive(Debug)]
 pub struct Body {
-    inner: Shim<SyncBody>,
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    /// Streamed from the blocking pool.
+    Streaming(Shim<SyncBody>),
+    /// A small body already read (and checked) in the lookup's hop: its
+    /// bytes, then the error its last read gave, if any.
+    Read {
+        data: Vec<u8>,
+        pos: usize,
+        error: Option<io::Error>,
+    },
 }
 
 impl Body {
     pub(crate) fn new(sync: SyncBody) -> Body {
         Body {
-            inner: Shim::with_capacity(CAPACITY, sync),
+            inner: Inner::Streaming(Shim::with_capacity(CAPACITY, sync)),
+        }
+    }
+
+    /// A body read whole on the blocking pool: `result` is how its reading
+    /// ended, `data` what was read before.
+    pub(crate) fn read(data: Vec<u8>, result: io::Result<()>) -> Body {
+        Body {
+            inner: Inner::Read {
+                data,
+                pos: 0,
+                error: result.err(),
+            },
         }
     }
 
@@ -86,6 +113,19 @@ impl AsyncRead for Body {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        match &mut self.inner {
+            Inner::Streaming(shim) => Pin::new(shim).poll_read(cx, buf),
+            Inner::Read { data, pos, error } => {
+                let rest = &data[*pos..];
+                if rest.is_empty() && !buf.is_empty() {
+                    // As a streaming body: the read at the end reports damage.
+                    return Poll::Ready(error.take().map_or(Ok(0), Err));
+                }
+                let n = rest.len().min(buf.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                *pos += n;
+                Poll::Ready(Ok(n))
+            }
+        }
     }
 }

@@ -7,4 +7,6 @@ mod sync_body;
 
 #[cfg(feature = "async")]
 pub use async_body::Body;
+#[cfg(feature = "async")]
+pub(crate) use async_body::CAPACITY;
 pub use sync_body::SyncBody;
