@@ -134,11 +134,7 @@ async fn stream_store(
 async fn store_api_store(peers: &Peers, policy: &CachePolicy, body: Vec<u8>) {
     let parts = ResponseParts::from_http(&response_parts(), Some(URL.to_owned()));
     let chunks = stream::iter([Ok::<_, io::Error>(Bytes::from(body))]);
-    let mut tee = peers
-        .store
-        .store(KEY, &parts, policy, chunks)
-        .await
-        .expect("store");
+    let mut tee = peers.store.store(KEY, &parts, policy, chunks).await;
     while let Some(chunk) = tee.next().await {
         black_box(chunk.expect("chunk"));
     }

@@ -31,7 +31,7 @@
 //! let policy = CachePolicy::new(&request, &response);
 //! let parts = ResponseParts::from_http(&response.into_parts().0, None);
 //!
-//! let mut tee = store.store_sync("GET:https://example.com/", &parts, &policy, &b"<html>"[..])?;
+//! let mut tee = store.store_sync("GET:https://example.com/", &parts, &policy, &b"<html>"[..]);
 //! let mut served = Vec::new();
 //! tee.read_to_end(&mut served)?; // handed on while it is written
 //!

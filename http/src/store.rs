@@ -44,7 +44,7 @@ use crate::tee::SyncTee;
 /// let parts = ResponseParts::from_http(&parts, Some("https://example.com/a".into()));
 ///
 /// // Store: the tee hands the body on while it is cached.
-/// let mut tee = store.store_sync("GET:https://example.com/a", &parts, &policy, &b"hello"[..])?;
+/// let mut tee = store.store_sync("GET:https://example.com/a", &parts, &policy, &b"hello"[..]);
 /// std::io::copy(&mut tee, &mut std::io::sink())?;
 ///
 /// // Get: parts, policy and a verified streaming body.
@@ -239,10 +239,10 @@ impl HttpStore {
     /// `body` ends. A tee dropped early or an upstream error stores
     /// nothing, and the previous entry of `key`, if any, stays.
     ///
-    /// # Errors
-    ///
-    /// [`Error::Encode`] if the policy cannot be encoded; [`Error::Cache`]
-    /// for an invalid key or when the temp file cannot be created.
+    /// Never fails: if caching cannot start ([`Error::Encode`] for a policy
+    /// that cannot be encoded, [`Error::Cache`] for an invalid key or a
+    /// temp file that cannot be created) the tee just passes `body` on and
+    /// [`SyncTee::outcome`] holds that error from the start.
     ///
     /// # Examples
     ///
@@ -253,7 +253,7 @@ impl HttpStore {
     /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
     /// let file = std::io::Cursor::new(vec![7u8; 100_000]);
-    /// let mut tee = store.store_sync("k", &Default::default(), &policy, file)?;
+    /// let mut tee = store.store_sync("k", &Default::default(), &policy, file);
     /// let served = std::io::copy(&mut tee, &mut std::io::sink())?;
     /// assert_eq!(served, 100_000);
     /// assert_eq!(store.get_sync("k")?.expect("stored").size, 100_000);
@@ -266,14 +266,18 @@ impl HttpStore {
         parts: &ResponseParts,
         policy: &CachePolicy,
         body: R,
-    ) -> Result<SyncTee<R>> {
+    ) -> SyncTee<R> {
         let key = key.as_ref();
-        let meta = entry::encode(key, parts, policy)?;
-        let writer = WriteOpts::new()
-            .metadata(meta)
-            .open_sync(&self.cache, key)
-            .map_err(|e| Error::cache(key.to_owned(), e))?;
-        Ok(SyncTee::new(body, writer, key.to_owned()))
+        let writer = entry::encode(key, parts, policy).and_then(|meta| {
+            WriteOpts::new()
+                .metadata(meta)
+                .open_sync(&self.cache, key)
+                .map_err(|e| Error::cache(key.to_owned(), e))
+        });
+        match writer {
+            Ok(writer) => SyncTee::new(body, writer, key.to_owned()),
+            Err(error) => SyncTee::failed(body, error),
+        }
     }
 
     /// Stores a response whose body is in memory; returns its integrity.

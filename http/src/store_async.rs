@@ -86,11 +86,8 @@ impl HttpStore {
     /// Starts storing a response whose body is a `Stream` of chunks:
     /// returns a [`Tee`] that yields them, each written into the cache
     /// first, and commits the entry when the stream ends (see
-    /// [`HttpStore::store_sync`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`HttpStore::store_sync`].
+    /// [`HttpStore::store_sync`]). Never fails: if caching cannot start,
+    /// the tee passes `body` on and [`Tee::outcome`] holds the error.
     ///
     /// # Examples
     ///
@@ -103,7 +100,7 @@ impl HttpStore {
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
     /// futures_lite::future::block_on(async {
     ///     let chunks = stream::iter([Ok::<_, std::io::Error>(vec![1u8; 10])]);
-    ///     let tee = store.store("k", &Default::default(), &policy, chunks).await?;
+    ///     let tee = store.store("k", &Default::default(), &policy, chunks).await;
     ///     tee.finish().await?;
     ///     assert_eq!(store.get("k").await?.expect("stored").size, 10);
     ///     Ok::<_, capcache_http::Error>(())
@@ -117,20 +114,25 @@ impl HttpStore {
         parts: &ResponseParts,
         policy: &CachePolicy,
         body: S,
-    ) -> Result<Tee<S>>
+    ) -> Tee<S>
     where
         S: Stream<Item = std::result::Result<T, E>>,
         T: AsRef<[u8]> + Unpin,
         E: Unpin,
     {
         let key = key.as_ref();
-        let meta = entry::encode(key, parts, policy)?;
-        let writer = WriteOpts::new()
-            .metadata(meta)
-            .open(self.cache(), key)
-            .await
-            .map_err(|e| Error::cache(key.to_owned(), e))?;
-        Ok(Tee::new(body, writer, key.to_owned()))
+        let writer = match entry::encode(key, parts, policy) {
+            Ok(meta) => WriteOpts::new()
+                .metadata(meta)
+                .open(self.cache(), key)
+                .await
+                .map_err(|e| Error::cache(key.to_owned(), e)),
+            Err(e) => Err(e),
+        };
+        match writer {
+            Ok(writer) => Tee::new(body, writer, key.to_owned()),
+            Err(error) => Tee::failed(body, error),
+        }
     }
 
     /// [`HttpStore::store_bytes_sync`] off the executor thread.

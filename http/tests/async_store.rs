@@ -24,8 +24,7 @@ fn tee_yields_every_chunk_and_commits_at_the_end() {
     block_on(async {
         let mut tee = store
             .store("k", &parts, &policy, stream::iter(chunks(40, 10_000)))
-            .await
-            .unwrap();
+            .await;
         let mut served = Vec::new();
         while let Some(chunk) = tee.next().await {
             assert!(
@@ -56,8 +55,7 @@ fn tee_dropped_mid_stream_stores_nothing() {
     block_on(async {
         let mut tee = store
             .store("k", &parts, &policy, stream::iter(chunks(10, 50_000)))
-            .await
-            .unwrap();
+            .await;
         for _ in 0..3 {
             tee.next().await.unwrap().unwrap();
         }
@@ -77,6 +75,31 @@ fn tee_dropped_mid_stream_stores_nothing() {
 }
 
 #[test]
+fn tee_passes_the_body_on_when_caching_cannot_start() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        // An empty key cannot be stored: the body still flows.
+        let mut tee = store
+            .store("", &parts, &policy, stream::iter(chunks(3, 100)))
+            .await;
+        assert!(matches!(
+            tee.outcome(),
+            Some(Err(Error::Cache {
+                source: capcache::Error::InvalidKey { .. },
+                ..
+            }))
+        ));
+        let mut served = 0;
+        while let Some(chunk) = tee.next().await {
+            served += chunk.unwrap().len();
+        }
+        assert_eq!(served, 300);
+    });
+    assert!(content_files(&tmp.path().join("cache")).is_empty());
+}
+
+#[test]
 fn upstream_error_is_passed_on_and_stores_nothing() {
     let (_tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
@@ -84,10 +107,7 @@ fn upstream_error_is_passed_on_and_stores_nothing() {
         let mut items = chunks(3, 1000);
         items.push(Err(io::Error::new(io::ErrorKind::ConnectionReset, "reset")));
         items.extend(chunks(2, 1000));
-        let mut tee = store
-            .store("k", &parts, &policy, stream::iter(items))
-            .await
-            .unwrap();
+        let mut tee = store.store("k", &parts, &policy, stream::iter(items)).await;
         let mut errors = 0;
         while let Some(item) = tee.next().await {
             if let Err(e) = item {

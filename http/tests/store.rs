@@ -24,9 +24,7 @@ fn stored_response_reads_back_with_every_header_value() {
         capcache_http::http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
     );
 
-    let mut tee = store
-        .store_sync("k", &parts, &policy, &b"hello body"[..])
-        .unwrap();
+    let mut tee = store.store_sync("k", &parts, &policy, &b"hello body"[..]);
     let mut served = Vec::new();
     tee.read_to_end(&mut served).unwrap();
     assert_eq!(served, b"hello body");
@@ -87,7 +85,7 @@ fn tee_dropped_early_stores_nothing_and_keeps_the_old_entry() {
         .unwrap();
 
     let body = vec![1u8; 300_000];
-    let mut tee = store.store_sync("k", &parts, &policy, &body[..]).unwrap();
+    let mut tee = store.store_sync("k", &parts, &policy, &body[..]);
     let mut half = vec![0u8; 100_000];
     tee.read_exact(&mut half).unwrap();
     assert!(tee.outcome().is_none());
@@ -104,6 +102,25 @@ fn tee_dropped_early_stores_nothing_and_keeps_the_old_entry() {
         "no partial body in content-v2"
     );
     assert_eq!(temp_files(&cache), 0, "the temp file went with the tee");
+}
+
+#[test]
+fn tee_passes_the_body_on_when_caching_cannot_start() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    let mut tee = store.store_sync("", &parts, &policy, &b"still served"[..]);
+    match tee.outcome() {
+        Some(Err(Error::Cache {
+            source: capcache::Error::InvalidKey { .. },
+            ..
+        })) => {}
+        other => panic!("expected InvalidKey from the start, got {other:?}"),
+    }
+    let mut served = Vec::new();
+    tee.read_to_end(&mut served).unwrap();
+    assert_eq!(served, b"still served");
+    assert!(matches!(tee.finish(), Err(Error::Cache { .. })));
+    assert!(content_files(&tmp.path().join("cache")).is_empty());
 }
 
 /// A reader that yields `good` bytes, then fails.
@@ -127,9 +144,7 @@ impl Read for Failing {
 fn upstream_error_is_passed_on_and_stores_nothing() {
     let (tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
-    let mut tee = store
-        .store_sync("k", &parts, &policy, Failing { left: 50_000 })
-        .unwrap();
+    let mut tee = store.store_sync("k", &parts, &policy, Failing { left: 50_000 });
     let err = io::copy(&mut tee, &mut io::sink()).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
     assert!(matches!(tee.outcome(), Some(Err(Error::Incomplete { key })) if key == "k"));
@@ -284,9 +299,7 @@ fn identical_bodies_share_one_content_file() {
     let a = store
         .store_bytes_sync("a", &parts, &policy, vec![5u8; 100_000])
         .unwrap();
-    let tee = store
-        .store_sync("b", &parts, &policy, io::repeat(5).take(100_000))
-        .unwrap();
+    let tee = store.store_sync("b", &parts, &policy, io::repeat(5).take(100_000));
     let b = tee.finish().unwrap();
     assert_eq!(a, b);
     assert_eq!(content_files(&tmp.path().join("cache")).len(), 1);
@@ -517,7 +530,6 @@ fn two_writers_of_one_key_never_mix_metadata_and_body() {
                     } else {
                         store
                             .store_sync("k", &parts, &policy, &body[..])
-                            .unwrap()
                             .finish()
                             .unwrap();
                     }

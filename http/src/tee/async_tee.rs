@@ -28,8 +28,9 @@ enum Side {
 /// (content, then one index line holding parts and policy) before the tee
 /// ends.
 ///
-/// Caching never fails the caller's stream: a failed cache write is
-/// recorded in [`Tee::outcome`] and the chunks keep flowing. An upstream
+/// Caching never fails the caller's stream: a cache that cannot be written
+/// (from the start, or midway) is recorded in [`Tee::outcome`] and the
+/// chunks keep flowing. An upstream
 /// error is passed on as is and stores nothing; so does dropping the tee
 /// before the end. The upstream is boxed, so it need not be `Unpin`.
 ///
@@ -44,7 +45,7 @@ enum Side {
 /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
 /// futures_lite::future::block_on(async {
 ///     let chunks = vec![Ok::<_, std::io::Error>(b"hello ".to_vec()), Ok(b"world".to_vec())];
-///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await?;
+///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await;
 ///     let mut served = Vec::new();
 ///     while let Some(chunk) = tee.next().await {
 ///         served.extend_from_slice(&chunk?); // serve it while it is cached
@@ -109,7 +110,7 @@ where
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
     /// futures_lite::future::block_on(async {
     ///     let chunks = vec![Ok(b"part".to_vec()), Err(std::io::Error::other("reset"))];
-    ///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await?;
+    ///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await;
     ///     while let Some(Ok(_)) = tee.next().await {}
     ///     assert!(matches!(tee.outcome(), Some(Err(capcache_http::Error::Incomplete { .. }))));
     ///     assert!(store.get("k").await?.is_none());
@@ -140,7 +141,7 @@ where
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
     /// futures_lite::future::block_on(async {
     ///     let chunks = stream::iter([Ok::<_, std::io::Error>(b"body".to_vec())]);
-    ///     let tee = store.store("k", &Default::default(), &policy, chunks).await?;
+    ///     let tee = store.store("k", &Default::default(), &policy, chunks).await;
     ///     let sri = tee.finish().await?;
     ///     assert_eq!(store.get("k").await?.expect("stored").integrity, sri);
     ///     Ok::<_, Box<dyn std::error::Error>>(())
@@ -152,6 +153,18 @@ where
         while futures_lite::StreamExt::next(&mut self).await.is_some() {}
         let key = self.key;
         self.outcome.unwrap_or(Err(Error::Incomplete { key }))
+    }
+
+    /// A tee that only passes `upstream` on: caching could not start.
+    pub(crate) fn failed(upstream: S, error: Error) -> Tee<S> {
+        Tee {
+            upstream: Box::pin(upstream),
+            side: Side::Done,
+            pending: None,
+            key: error.key().unwrap_or_default().to_owned(),
+            outcome: Some(Err(error)),
+            ended: false,
+        }
     }
 
     /// Ends the cache side and records why.

@@ -12,8 +12,9 @@ use crate::error::{Error, Result};
 /// returns the end of the body commits the entry (content, then one index
 /// line holding parts and policy).
 ///
-/// Caching never fails the caller's read: a failed cache write is recorded
-/// in [`SyncTee::outcome`] and the bytes keep flowing. An upstream error is
+/// Caching never fails the caller's read: a cache that cannot be written
+/// (from the start, or midway) is recorded in [`SyncTee::outcome`] and the
+/// bytes keep flowing. An upstream error is
 /// returned as is and stores nothing; so does dropping the tee before the
 /// end.
 ///
@@ -27,7 +28,7 @@ use crate::error::{Error, Result};
 /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
 /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
 /// let upstream: &[u8] = b"streamed body";
-/// let mut tee = store.store_sync("k", &Default::default(), &policy, upstream)?;
+/// let mut tee = store.store_sync("k", &Default::default(), &policy, upstream);
 /// let mut served = Vec::new();
 /// tee.read_to_end(&mut served)?; // the caller gets every byte as it is cached
 /// assert_eq!(served, b"streamed body");
@@ -56,7 +57,8 @@ impl<R: Read> SyncTee<R> {
 
     /// `None` while the body streams; then the integrity of the stored
     /// body, or why nothing was stored ([`Error::Incomplete`] after an
-    /// upstream error, the cache's error after a failed write).
+    /// upstream error, the cache's error after a failed write). A tee whose
+    /// cache entry could not even be started has its error from the start.
     ///
     /// # Examples
     ///
@@ -66,7 +68,7 @@ impl<R: Read> SyncTee<R> {
     /// # let store = capcache_http::HttpStore::open(tmp.path())?;
     /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
-    /// let mut tee = store.store_sync("k", &Default::default(), &policy, &b"body"[..])?;
+    /// let mut tee = store.store_sync("k", &Default::default(), &policy, &b"body"[..]);
     /// assert!(tee.outcome().is_none());
     /// std::io::copy(&mut tee, &mut std::io::sink())?;
     /// assert!(matches!(tee.outcome(), Some(Ok(_))));
@@ -92,7 +94,7 @@ impl<R: Read> SyncTee<R> {
     /// # let store = capcache_http::HttpStore::open(tmp.path())?;
     /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
     /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
-    /// let tee = store.store_sync("k", &Default::default(), &policy, &b"body"[..])?;
+    /// let tee = store.store_sync("k", &Default::default(), &policy, &b"body"[..]);
     /// let sri = tee.finish()?;
     /// assert_eq!(store.get_sync("k")?.expect("stored").integrity, sri);
     /// # Ok(())
@@ -108,6 +110,16 @@ impl<R: Read> SyncTee<R> {
                 key: self.key.clone(),
             })
         })
+    }
+
+    /// A tee that only passes `upstream` on: caching could not start.
+    pub(crate) fn failed(upstream: R, error: Error) -> SyncTee<R> {
+        SyncTee {
+            upstream,
+            writer: None,
+            key: error.key().unwrap_or_default().to_owned(),
+            outcome: Some(Err(error)),
+        }
     }
 
     /// Drops the writer (its temp file goes with it) and records why.
