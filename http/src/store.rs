@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::Dir;
-use capcache::{Cache, Integrity, Metadata, SyncReader, WriteOpts};
+use capcache::{Algorithm, Cache, Integrity, Metadata, SyncReader, WriteOpts};
 use http_cache_semantics::CachePolicy;
 
 use crate::body::SyncBody;
@@ -60,6 +60,7 @@ use crate::tee::SyncTee;
 #[derive(Debug, Clone)]
 pub struct HttpStore {
     cache: Cache,
+    algorithm: Algorithm,
 }
 
 impl From<Cache> for HttpStore {
@@ -83,7 +84,38 @@ impl HttpStore {
     /// # }
     /// ```
     pub fn new(cache: Cache) -> HttpStore {
-        HttpStore { cache }
+        HttpStore {
+            cache,
+            algorithm: Algorithm::Sha512,
+        }
+    }
+
+    /// The hash new bodies are stored under: sha512 (npm's default) unless
+    /// set. `Algorithm::Sha256` reads and writes faster on CPUs with SHA
+    /// extensions (cacache-rs's default); every algorithm is verified the
+    /// same way, and entries written with any of them read back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+    /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+    /// let store = capcache_http::HttpStore::open(tmp.path())?.algorithm(capcache::Algorithm::Sha256);
+    /// let sri = store.store_bytes_sync("k", &Default::default(), &policy, b"x")?;
+    /// assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> HttpStore {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Options for writing a new body with `meta` as its entry's metadata.
+    pub(crate) fn write_opts(&self, meta: capcache::Value) -> WriteOpts {
+        WriteOpts::new().algorithm(self.algorithm).metadata(meta)
     }
 
     /// Opens (creating if needed) the cache at `path`.
@@ -269,8 +301,7 @@ impl HttpStore {
     ) -> SyncTee<R> {
         let key = key.as_ref();
         let writer = entry::encode(key, parts, policy).and_then(|meta| {
-            WriteOpts::new()
-                .metadata(meta)
+            self.write_opts(meta)
                 .open_sync(&self.cache, key)
                 .map_err(|e| Error::cache(key.to_owned(), e))
         });
@@ -310,7 +341,7 @@ impl HttpStore {
     ) -> Result<Integrity> {
         let key = key.as_ref();
         let meta = entry::encode(key, parts, policy)?;
-        capcache::write_with_opts_sync(&self.cache, key, body, WriteOpts::new().metadata(meta))
+        capcache::write_with_opts_sync(&self.cache, key, body, self.write_opts(meta))
             .map_err(|e| Error::cache(key.to_owned(), e))
     }
 

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use cap_std::fs::Dir;
-use capcache::{Integrity, WriteOpts};
+use capcache::Integrity;
 use futures_lite::Stream;
 use http_cache_semantics::CachePolicy;
 
@@ -122,8 +122,8 @@ impl HttpStore {
     {
         let key = key.as_ref();
         let writer = match entry::encode(key, parts, policy) {
-            Ok(meta) => WriteOpts::new()
-                .metadata(meta)
+            Ok(meta) => self
+                .write_opts(meta)
                 .open(self.cache(), key)
                 .await
                 .map_err(|e| Error::cache(key.to_owned(), e)),
@@ -165,9 +165,9 @@ impl HttpStore {
     ) -> Result<Integrity> {
         let key = key.as_ref().to_owned();
         let meta = entry::encode(&key, parts, policy)?;
-        let cache = self.cache().clone();
+        let (cache, opts) = (self.cache().clone(), self.write_opts(meta));
         rt::run(move || {
-            capcache::write_with_opts_sync(&cache, &key, body, WriteOpts::new().metadata(meta))
+            capcache::write_with_opts_sync(&cache, &key, body, opts)
                 .map_err(|e| Error::cache(key, e))
         })
         .await

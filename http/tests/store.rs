@@ -562,3 +562,26 @@ fn two_writers_of_one_key_never_mix_metadata_and_body() {
     done.store(true, Ordering::SeqCst);
     assert!(reader.join().unwrap() > 0);
 }
+
+#[test]
+fn sha256_store_round_trips_and_still_verifies() {
+    let (_tmp, store) = new_store();
+    let store = store.algorithm(capcache::Algorithm::Sha256);
+    let (parts, policy) = response(URL, &[]);
+    let sri = store
+        .store_sync("k", &parts, &policy, &b"sha256 body"[..])
+        .finish()
+        .unwrap();
+    assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
+    assert!(capcache_http_content_path(&sri).starts_with("content-v2/sha256"));
+    store.put_sync("k", &parts, &policy, &sri).unwrap();
+    assert_eq!(
+        store.get_bytes_sync("k").unwrap().unwrap().body,
+        b"sha256 body"
+    );
+    fs::write(store.body_path(&sri).unwrap(), b"sha256 bodY").unwrap();
+    assert!(matches!(
+        store.get_bytes_sync("k"),
+        Err(Error::Damaged { .. })
+    ));
+}
