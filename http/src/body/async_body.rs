@@ -1,0 +1,131 @@
+//! [`Body`]: a cached body as an `AsyncRead`.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_lite::{AsyncRead, AsyncReadExt};
+
+use super::SyncBody;
+use crate::rt::Shim;
+
+/// Read-ahead of the blocking pool per body; also the largest body read
+/// whole in the lookup's hop (one trip to the pool instead of two).
+pub(crate) const CAPACITY: usize = 64 * 1024;
+
+/// A cached body as a `futures::AsyncRead`: a [`SyncBody`] whose reads run
+/// on smol's blocking pool (inline on WASI), so hashing and file I/O never
+/// block the executor. A body of up to 64 KiB is read and checked whole in
+/// the lookup's trip to the pool and served from memory. Verified and evicting as [`SyncBody`]: the read that
+/// reaches the end fails with `InvalidData` wrapping
+/// [`Error::Damaged`](crate::Error::Damaged) on damage.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::AsyncReadExt;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let store = capcache_http::HttpStore::open(tmp.path())?;
+/// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+/// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+/// futures_lite::future::block_on(async {
+///     store.store_bytes("k", &Default::default(), &policy, b"hello").await?;
+///     let mut body = store.get("k").await?.expect("stored").body;
+///     let mut text = String::new();
+///     body.read_to_string(&mut text).await?;
+///     assert_eq!(text, "hello");
+///     Ok::<_, Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Body {
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    /// Streamed from the blocking pool.
+    Streaming(Shim<SyncBody>),
+    /// A small body already read (and checked) in the lookup's hop: its
+    /// bytes, then the error its last read gave, if any.
+    Read {
+        data: Vec<u8>,
+        pos: usize,
+        error: Option<io::Error>,
+    },
+}
+
+impl Body {
+    pub(crate) fn new(sync: SyncBody) -> Body {
+        Body {
+            inner: Inner::Streaming(Shim::with_capacity(CAPACITY, sync)),
+        }
+    }
+
+    /// A body read whole on the blocking pool: `result` is how its reading
+    /// ended, `data` what was read before.
+    pub(crate) fn read(data: Vec<u8>, result: io::Result<()>) -> Body {
+        Body {
+            inner: Inner::Read {
+                data,
+                pos: 0,
+                error: result.err(),
+            },
+        }
+    }
+
+    /// Reads the whole body into memory, verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncBody::bytes`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let store = capcache_http::HttpStore::open(tmp.path())?;
+    /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+    /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+    /// futures_lite::future::block_on(async {
+    ///     store.store_bytes("k", &Default::default(), &policy, b"x").await?;
+    ///     let cached = store.get("k").await?.expect("stored");
+    ///     assert_eq!(cached.body.bytes().await?, b"x");
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bytes(mut self) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_to_end(&mut out).await?;
+        Ok(out)
+    }
+}
+
+impl AsyncRead for Body {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.inner {
+            Inner::Streaming(shim) => Pin::new(shim).poll_read(cx, buf),
+            Inner::Read { data, pos, error } => {
+                let rest = &data[*pos..];
+                if rest.is_empty() && !buf.is_empty() {
+                    // As a streaming body: the read at the end reports damage.
+                    return Poll::Ready(error.take().map_or(Ok(0), Err));
+                }
+                let n = rest.len().min(buf.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                *pos += n;
+                Poll::Ready(Ok(n))
+            }
+        }
+    }
+}

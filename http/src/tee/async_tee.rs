@@ -1,0 +1,233 @@
+//! [`Tee`]: the async tee, a `Stream` of chunks over a `Stream` of chunks.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use capcache::{Integrity, Writer};
+use futures_lite::{AsyncWrite, Stream};
+
+use crate::error::{Error, Result};
+
+type Commit = Pin<Box<dyn Future<Output = capcache::Result<Integrity>> + Send>>;
+
+/// Where the cache side of the tee is.
+enum Side {
+    /// Writing chunks into the cache.
+    Writing(Writer),
+    /// Upstream ended; the content and its index line are being committed.
+    Committing(Commit),
+    /// Stored, failed or abandoned (see [`Tee::outcome`]).
+    Done,
+}
+
+/// The body of a response being stored, as returned by
+/// [`HttpStore::store`](crate::HttpStore::store): a `Stream` of the
+/// upstream's chunks, each written into the cache (off the executor thread)
+/// before it is handed on; when upstream ends the entry is committed
+/// (content, then one index line holding parts and policy) before the tee
+/// ends.
+///
+/// Caching never fails the caller's stream: a cache that cannot be written
+/// (from the start, or midway) is recorded in [`Tee::outcome`] and the
+/// chunks keep flowing. An upstream
+/// error is passed on as is and stores nothing; so does dropping the tee
+/// before the end. The upstream is boxed, so it need not be `Unpin`.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::{stream, StreamExt};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let tmp = tempfile::tempdir()?;
+/// # let store = capcache_http::HttpStore::open(tmp.path())?;
+/// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+/// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+/// futures_lite::future::block_on(async {
+///     let chunks = vec![Ok::<_, std::io::Error>(b"hello ".to_vec()), Ok(b"world".to_vec())];
+///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await;
+///     let mut served = Vec::new();
+///     while let Some(chunk) = tee.next().await {
+///         served.extend_from_slice(&chunk?); // serve it while it is cached
+///     }
+///     assert_eq!(served, b"hello world");
+///     assert!(matches!(tee.outcome(), Some(Ok(_))));
+///     Ok::<_, Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct Tee<S: Stream> {
+    upstream: Pin<Box<S>>,
+    side: Side,
+    /// The chunk being written, and how much of it is written.
+    pending: Option<(S::Item, usize)>,
+    key: String,
+    outcome: Option<Result<Integrity>>,
+    /// Upstream returned its end (it is not polled again).
+    ended: bool,
+}
+
+impl<S: Stream> std::fmt::Debug for Tee<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tee")
+            .field("key", &self.key)
+            .field("outcome", &self.outcome)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, T, E> Tee<S>
+where
+    S: Stream<Item = std::result::Result<T, E>>,
+    T: AsRef<[u8]> + Unpin,
+    E: Unpin,
+{
+    pub(crate) fn new(upstream: S, writer: Writer, key: String) -> Tee<S> {
+        Tee {
+            upstream: Box::pin(upstream),
+            side: Side::Writing(writer),
+            pending: None,
+            key,
+            outcome: None,
+            ended: false,
+        }
+    }
+
+    /// `None` while the body streams; then the integrity of the stored
+    /// body, or why nothing was stored ([`Error::Incomplete`] after an
+    /// upstream error, [`Error::Io`] or [`Error::Cache`] after a failed
+    /// write or commit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::{stream, StreamExt};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let store = capcache_http::HttpStore::open(tmp.path())?;
+    /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+    /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+    /// futures_lite::future::block_on(async {
+    ///     let chunks = vec![Ok(b"part".to_vec()), Err(std::io::Error::other("reset"))];
+    ///     let mut tee = store.store("k", &Default::default(), &policy, stream::iter(chunks)).await;
+    ///     while let Some(Ok(_)) = tee.next().await {}
+    ///     assert!(matches!(tee.outcome(), Some(Err(capcache_http::Error::Incomplete { .. }))));
+    ///     assert!(store.get("k").await?.is_none());
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn outcome(&self) -> Option<&Result<Integrity>> {
+        self.outcome.as_ref()
+    }
+
+    /// Polls the rest of the body (caching it, discarding the chunks) and
+    /// returns the outcome.
+    ///
+    /// # Errors
+    ///
+    /// As [`SyncTee::finish`](crate::SyncTee::finish).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::stream;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let tmp = tempfile::tempdir()?;
+    /// # let store = capcache_http::HttpStore::open(tmp.path())?;
+    /// # let req = capcache_http::http::Request::get("https://example.com/").body(())?;
+    /// # let policy = capcache_http::CachePolicy::new(&req, &capcache_http::http::Response::new(()));
+    /// futures_lite::future::block_on(async {
+    ///     let chunks = stream::iter([Ok::<_, std::io::Error>(b"body".to_vec())]);
+    ///     let tee = store.store("k", &Default::default(), &policy, chunks).await;
+    ///     let sri = tee.finish().await?;
+    ///     assert_eq!(store.get("k").await?.expect("stored").integrity, sri);
+    ///     Ok::<_, Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn finish(mut self) -> Result<Integrity> {
+        while futures_lite::StreamExt::next(&mut self).await.is_some() {}
+        let key = self.key;
+        self.outcome.unwrap_or(Err(Error::Incomplete { key }))
+    }
+
+    /// A tee that only passes `upstream` on: caching could not start.
+    pub(crate) fn failed(upstream: S, error: Error) -> Tee<S> {
+        Tee {
+            upstream: Box::pin(upstream),
+            side: Side::Done,
+            pending: None,
+            key: error.key().unwrap_or_default().to_owned(),
+            outcome: Some(Err(error)),
+            ended: false,
+        }
+    }
+
+    /// Ends the cache side and records why.
+    fn conclude(&mut self, outcome: Result<Integrity>) {
+        self.side = Side::Done;
+        self.outcome = Some(outcome);
+    }
+}
+
+impl<S, T, E> Stream for Tee<S>
+where
+    S: Stream<Item = std::result::Result<T, E>>,
+    T: AsRef<[u8]> + Unpin,
+    E: Unpin,
+{
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let this = self.get_mut();
+        loop {
+            // A chunk is handed on once the cache holds it (or gave up).
+            if let Some((Ok(chunk), written)) = &mut this.pending {
+                if let Side::Writing(writer) = &mut this.side {
+                    let rest = &chunk.as_ref()[*written..];
+                    if !rest.is_empty() {
+                        match ready!(Pin::new(writer).poll_write(cx, rest)) {
+                            Ok(n) => {
+                                *written += n;
+                                continue;
+                            }
+                            Err(e) => this.conclude(Err(super::write_error(e))),
+                        }
+                    }
+                }
+            }
+            if let Some((item, _)) = this.pending.take() {
+                return Poll::Ready(Some(item));
+            }
+            if let Side::Committing(commit) = &mut this.side {
+                let result = ready!(commit.as_mut().poll(cx));
+                let key = this.key.clone();
+                this.conclude(result.map_err(|e| Error::cache(key, e)));
+                return Poll::Ready(None);
+            }
+            if this.ended {
+                return Poll::Ready(None);
+            }
+            match ready!(this.upstream.as_mut().poll_next(cx)) {
+                Some(Ok(chunk)) => this.pending = Some((Ok(chunk), 0)),
+                Some(Err(e)) => {
+                    if matches!(this.side, Side::Writing(_)) {
+                        let key = this.key.clone();
+                        this.conclude(Err(Error::Incomplete { key }));
+                    }
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => {
+                    this.ended = true;
+                    if let Side::Writing(writer) = std::mem::replace(&mut this.side, Side::Done) {
+                        this.side = Side::Committing(Box::pin(writer.commit()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The async store: the `Stream` tee and the `AsyncRead` body. Runs
+//! natively (smol's blocking pool) and under WASI (inline).
+#![cfg(feature = "async")]
+
+mod common;
+
+use std::io;
+
+use capcache_http::Error;
+use common::{content_files, new_store, response, temp_files};
+use futures_lite::future::block_on;
+use futures_lite::{stream, AsyncReadExt, StreamExt};
+
+const URL: &str = "https://example.com/async";
+
+fn chunks(n: usize, size: usize) -> Vec<Result<Vec<u8>, io::Error>> {
+    (0..n).map(|i| Ok(vec![i as u8; size])).collect()
+}
+
+#[test]
+fn tee_yields_every_chunk_and_commits_at_the_end() {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[("etag", "\"a\"")]);
+    block_on(async {
+        let mut tee = store
+            .store("k", &parts, &policy, stream::iter(chunks(40, 10_000)))
+            .await;
+        let mut served = Vec::new();
+        while let Some(chunk) = tee.next().await {
+            assert!(
+                tee.outcome().is_none(),
+                "committed only after the last chunk"
+            );
+            served.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(served.len(), 400_000);
+        let sri = match tee.outcome() {
+            Some(Ok(sri)) => sri.clone(),
+            other => panic!("expected a stored body, got {other:?}"),
+        };
+        let cached = store.get("k").await.unwrap().expect("stored");
+        assert_eq!(cached.integrity, sri);
+        assert_eq!(cached.parts.headers["etag"], "\"a\"");
+        let mut body = Vec::new();
+        let mut reader = cached.body;
+        reader.read_to_end(&mut body).await.unwrap();
+        assert_eq!(body, served);
+    });
+}
+
+#[test]
+fn tee_dropped_mid_stream_stores_nothing() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        let mut tee = store
+            .store("k", &parts, &policy, stream::iter(chunks(10, 50_000)))
+            .await;
+        for _ in 0..3 {
+            tee.next().await.unwrap().unwrap();
+        }
+        drop(tee);
+        assert!(store.get("k").await.unwrap().is_none());
+    });
+    let cache = tmp.path().join("cache");
+    assert!(content_files(&cache).is_empty());
+    // The temp file goes when the writer is dropped on the blocking pool.
+    for _ in 0..200 {
+        if temp_files(&cache) == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(temp_files(&cache), 0);
+}
+
+#[test]
+fn tee_passes_the_body_on_when_caching_cannot_start() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        // An empty key cannot be stored: the body still flows.
+        let mut tee = store
+            .store("", &parts, &policy, stream::iter(chunks(3, 100)))
+            .await;
+        assert!(matches!(
+            tee.outcome(),
+            Some(Err(Error::Cache {
+                source: capcache::Error::InvalidKey { .. },
+                ..
+            }))
+        ));
+        let mut served = 0;
+        while let Some(chunk) = tee.next().await {
+            served += chunk.unwrap().len();
+        }
+        assert_eq!(served, 300);
+    });
+    assert!(content_files(&tmp.path().join("cache")).is_empty());
+}
+
+#[test]
+fn upstream_error_is_passed_on_and_stores_nothing() {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        let mut items = chunks(3, 1000);
+        items.push(Err(io::Error::new(io::ErrorKind::ConnectionReset, "reset")));
+        items.extend(chunks(2, 1000));
+        let mut tee = store.store("k", &parts, &policy, stream::iter(items)).await;
+        let mut errors = 0;
+        while let Some(item) = tee.next().await {
+            if let Err(e) = item {
+                assert_eq!(e.kind(), io::ErrorKind::ConnectionReset);
+                errors += 1;
+            }
+        }
+        assert_eq!(errors, 1);
+        assert!(matches!(tee.outcome(), Some(Err(Error::Incomplete { key })) if key == "k"));
+        assert!(store.get("k").await.unwrap().is_none());
+    });
+}
+
+#[test]
+fn damaged_body_fails_the_async_read_and_evicts() {
+    // Streamed bodies and small ones (read whole in the lookup) alike.
+    for size in [300_000, 1000] {
+        damaged_body_case(size);
+    }
+}
+
+fn damaged_body_case(size: usize) {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        let body = vec![1u8; size];
+        let sri = store
+            .store_bytes("k", &parts, &policy, body.clone())
+            .await
+            .unwrap();
+        let mut damaged = body;
+        damaged[size - 1] = 2;
+        std::fs::write(store.body_path(&sri).unwrap(), damaged).unwrap();
+
+        let err = store
+            .get("k")
+            .await
+            .unwrap()
+            .unwrap()
+            .body
+            .bytes()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(matches!(Error::from_io(&err), Some(Error::Damaged { key, .. }) if key == "k"));
+        assert!(store.get("k").await.unwrap().is_none(), "evicted");
+        assert!(matches!(store.get_bytes("k").await, Ok(None)));
+    });
+}
+
+#[test]
+fn async_put_and_delete() {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    block_on(async {
+        let sri = store
+            .store_bytes("k", &parts, &policy, b"body")
+            .await
+            .unwrap();
+        let (parts2, policy2) = response(URL, &[("x-new", "1")]);
+        store.put("k", &parts2, &policy2, &sri).await.unwrap();
+        assert_eq!(
+            store.get("k").await.unwrap().unwrap().parts.headers["x-new"],
+            "1"
+        );
+        let missing = capcache::Integrity::from(b"absent");
+        assert!(matches!(
+            store.put("k", &parts, &policy, &missing).await,
+            Err(Error::ContentMissing { .. })
+        ));
+        store.delete("k").await.unwrap();
+        assert!(store.get("k").await.unwrap().is_none());
+    });
+}
