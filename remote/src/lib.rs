@@ -96,6 +96,11 @@ pub fn operator(
     })
 }
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Compile-time proof that handles and futures can cross threads.
 #[allow(dead_code)]
 fn assert_thread_safety(cache: &RemoteCache) {

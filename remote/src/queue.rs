@@ -102,10 +102,11 @@ impl Shared {
         } else {
             &self.counters.content_present
         });
+        // `None`: a write-once index already holds the key (first writer wins).
         if self.store.put_index(&Entry::live(meta)).await?.is_some() {
+            bump(&self.counters.uploads);
             self.store.prune(&meta.key).await?;
         }
-        bump(&self.counters.uploads);
         Ok(())
     }
 

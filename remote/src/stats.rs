@@ -36,7 +36,8 @@ pub struct Stats {
     /// Remote index objects skipped as unusable (a read fell back to an
     /// older version).
     pub bad_index_objects: u64,
-    /// Entries uploaded (index object written).
+    /// Entries uploaded (index object written; in write-once mode not
+    /// when the key was already there).
     pub uploads: u64,
     /// Content objects uploaded.
     pub content_uploads: u64,
