@@ -8,6 +8,7 @@ use opendal::Operator;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
+use crate::layout;
 use crate::lookup::{Lookup, Source};
 use crate::options::{IndexMode, QueuePolicy, RemoteOptions};
 use crate::queue::{self, Job, Shared};
@@ -514,7 +515,8 @@ impl RemoteCache {
     /// ```
     pub fn put_with_opts_sync(&self, key: &str, data: &[u8], opts: WriteOpts) -> Result<Integrity> {
         let (sri, meta) = write_local(&self.shared.cache, key, data, opts)?;
-        self.enqueue_sync(Job::Put(meta))?;
+        let name = layout::version_name(meta.time);
+        self.enqueue_sync(Job::Put(meta, name))?;
         Ok(sri)
     }
 
@@ -576,7 +578,8 @@ impl RemoteCache {
                 async move { blocking(move || write_local(&cache, &key, &data, opts)).await },
             )
             .await?;
-        self.enqueue(Job::Put(meta)).await?;
+        let name = layout::version_name(meta.time);
+        self.enqueue(Job::Put(meta, name)).await?;
         Ok(sri)
     }
 
@@ -606,12 +609,14 @@ impl RemoteCache {
     /// # }
     /// ```
     pub fn remove_sync(&self, key: &str) -> Result<()> {
-        let job = self.start_remove(key)?;
-        if let Err(e) = capcache::remove_sync(&self.shared.cache, key) {
-            self.shared.mark_removing(key, false);
-            return Err(Error::local(Some(key), e));
+        self.start_remove(key)?;
+        match remove_local(&self.shared.cache, key) {
+            Ok(time) => self.enqueue_sync(removal(key, time)),
+            Err(e) => {
+                self.shared.mark_removing(key, false);
+                Err(e)
+            }
         }
-        self.enqueue_sync(job)
     }
 
     /// The async form of [`remove_sync`](Self::remove_sync).
@@ -634,23 +639,22 @@ impl RemoteCache {
     /// # }
     /// ```
     pub async fn remove(&self, key: &str) -> Result<()> {
-        let job = self.start_remove(key)?;
+        self.start_remove(key)?;
         let (cache, k) = (self.shared.cache.clone(), key.to_owned());
-        let removed = runtime::run(async move {
-            blocking(move || {
-                capcache::remove_sync(&cache, &k).map_err(|e| Error::local(Some(&k), e))
-            })
-            .await
-        })
-        .await;
-        if let Err(e) = removed {
-            self.shared.mark_removing(key, false);
-            return Err(e);
+        let removed =
+            runtime::run(async move { blocking(move || remove_local(&cache, &k)).await }).await;
+        match removed {
+            Ok(time) => self.enqueue(removal(key, time)).await,
+            Err(e) => {
+                self.shared.mark_removing(key, false);
+                Err(e)
+            }
         }
-        self.enqueue(job).await
     }
 
-    fn start_remove(&self, key: &str) -> Result<Job> {
+    /// Refuses a removal the index cannot record; else keeps reads of
+    /// `key` off the remote until its tombstone is uploaded.
+    fn start_remove(&self, key: &str) -> Result<()> {
         if self.index_mode() == IndexMode::WriteOnce {
             return Err(Error::Unsupported {
                 op: "remove",
@@ -658,10 +662,7 @@ impl RemoteCache {
             });
         }
         self.shared.mark_removing(key, true);
-        Ok(Job::Remove {
-            key: key.to_owned(),
-            time: now_millis(),
-        })
+        Ok(())
     }
 
     /// Waits until every upload queued so far is done (blocking).
@@ -745,7 +746,7 @@ impl RemoteCache {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(job)) => {
                 let key = match job {
-                    Job::Put(meta) => meta.key,
+                    Job::Put(meta, _) => meta.key,
                     Job::Remove { key, .. } => {
                         self.shared.mark_removing(&key, false);
                         key
@@ -764,6 +765,26 @@ impl RemoteCache {
 fn worker_gone() -> Error {
     Error::Runtime {
         reason: "the upload worker has stopped".into(),
+    }
+}
+
+/// Removes `key` locally; returns the time for its tombstone: now, or
+/// just after the entry it removes if that one records a later time (a
+/// write given an explicit time), so that the removal wins remotely too.
+fn remove_local(cache: &Cache, key: &str) -> Result<u128> {
+    let local = |e| Error::local(Some(key), e);
+    let live = capcache::metadata_sync(cache, key).map_err(local)?;
+    capcache::remove_sync(cache, key).map_err(local)?;
+    let now = now_millis();
+    Ok(live.map_or(now, |m| now.max(m.time + 1)))
+}
+
+/// The upload job of a removal.
+fn removal(key: &str, time: u128) -> Job {
+    Job::Remove {
+        key: key.to_owned(),
+        time,
+        name: layout::version_name(time),
     }
 }
 

@@ -10,7 +10,10 @@
 //!
 //! `k` is the hex SHA-256 of the key and the lines are npm's, as in npm's
 //! cacache. `<time>` is the entry's time in milliseconds, zero-padded to 20
-//! digits so that name order is time order; `<rand>` 16 hex digits.
+//! digits so that name order is time order; `<rand>` 16 hex digits (see
+//! [`version_name`]).
+
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use base64::Engine;
 use capcache::{Algorithm, Integrity};
@@ -68,8 +71,16 @@ pub(crate) fn bucket_dir(key: &str) -> String {
 }
 
 /// A fresh version name for an entry written at `time`.
+///
+/// The 16 hex digits after the time are a process-wide sequence number
+/// (8 digits) and 8 random ones: versions named by one process in the
+/// same millisecond sort in the order they were named (which is the order
+/// of the local writes, as names are given when a write is queued), and two
+/// processes never pick the same name.
 pub(crate) fn version_name(time: u128) -> String {
-    format!("{time:020}-{:016x}", fastrand::u64(..))
+    static SEQUENCE: AtomicU32 = AtomicU32::new(0);
+    let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    format!("{time:020}-{seq:08x}{:08x}", fastrand::u32(..))
 }
 
 /// The time a version name records, or `None` for a name this crate did
@@ -124,6 +135,9 @@ mod tests {
     fn version_names_sort_by_time_and_parse_back() {
         let (a, b) = (version_name(9), version_name(10));
         assert!(a < b);
+        // The same millisecond: in the order named.
+        let (c, d) = (version_name(9), version_name(9));
+        assert!(a < c && c < d, "{a} {c} {d}");
         assert_eq!(version_time(&a), Some(9));
         assert_eq!(version_time("junk"), None);
         assert_eq!(version_time("00000000000000000009-zz"), None);

@@ -263,6 +263,7 @@ async fn gc(store: &Store, opts: &GcOptions) -> Result<GcStats> {
     }
     let now = SystemTime::now();
     let older_than = |age: Duration| millis(now.checked_sub(age).unwrap_or(UNIX_EPOCH));
+    // At or before this time (ms) an object is past the grace period.
     let grace_line = older_than(opts.grace);
     let mut stats = GcStats::default();
 
@@ -284,7 +285,7 @@ async fn gc(store: &Store, opts: &GcOptions) -> Result<GcStats> {
                     .modified
                     .map(millis)
                     .or_else(|| layout::version_time(layout::file_name(&o.path)));
-                time.is_some_and(|t| t < grace_line)
+                time.is_some_and(|t| t <= grace_line)
             };
             match (&o.entry, is_newest) {
                 (None, _) if old_enough() => doomed.push(&o.path),
@@ -295,7 +296,7 @@ async fn gc(store: &Store, opts: &GcOptions) -> Result<GcStats> {
         let Some((n, entry)) = newest else { continue };
         match content_of(entry) {
             // A removal: once old enough, the whole key goes.
-            None if entry.time < grace_line => doomed.push(&objects[n].path),
+            None if entry.time <= grace_line => doomed.push(&objects[n].path),
             None => {}
             Some((_, path)) if !content.contains_key(&path) => {
                 stats.dangling += 1;
@@ -375,7 +376,7 @@ async fn gc(store: &Store, opts: &GcOptions) -> Result<GcStats> {
             continue;
         }
         let old_enough = match modified {
-            Some(t) => millis(*t) < grace_line,
+            Some(t) => millis(*t) <= grace_line,
             None => opts.grace.is_zero(),
         };
         if old_enough {
@@ -474,7 +475,9 @@ async fn push(shared: Arc<Shared>) -> Result<PushStats> {
                     return Ok(false);
                 }
             }
-            shared.upload(&meta).await?;
+            shared
+                .upload(&meta, &layout::version_name(meta.time))
+                .await?;
             Ok(true)
         });
     }

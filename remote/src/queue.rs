@@ -23,10 +23,14 @@ use crate::store::Store;
 /// One unit of work for the worker.
 #[derive(Debug)]
 pub(crate) enum Job {
-    /// Upload a live local entry.
-    Put(capcache::Metadata),
-    /// Record a removal.
-    Remove { key: String, time: u128 },
+    /// Upload a live local entry, as the named version.
+    Put(capcache::Metadata, String),
+    /// Record a removal, as the named version.
+    Remove {
+        key: String,
+        time: u128,
+        name: String,
+    },
     /// Reply once every earlier job is done.
     Flush(oneshot::Sender<Vec<Error>>),
 }
@@ -91,8 +95,9 @@ impl Shared {
         }
     }
 
-    /// Uploads one live entry: content, then its index object, then prunes.
-    pub(crate) async fn upload(&self, meta: &capcache::Metadata) -> Result<(), Error> {
+    /// Uploads one live entry: content, then its index object (version
+    /// `name`), then prunes.
+    pub(crate) async fn upload(&self, meta: &capcache::Metadata, name: &str) -> Result<(), Error> {
         let uploaded = self
             .store
             .upload_content(&self.cache, &meta.key, &meta.integrity, meta.size as u64)
@@ -103,7 +108,12 @@ impl Shared {
             &self.counters.content_present
         });
         // `None`: a write-once index already holds the key (first writer wins).
-        if self.store.put_index(&Entry::live(meta)).await?.is_some() {
+        if self
+            .store
+            .put_index(&Entry::live(meta), name)
+            .await?
+            .is_some()
+        {
             bump(&self.counters.uploads);
             self.store.prune(&meta.key).await?;
         }
@@ -112,10 +122,12 @@ impl Shared {
 
     async fn run(&self, job: Job) {
         let result = match &job {
-            Job::Put(meta) => self.upload(meta).await,
-            Job::Remove { key, time } => {
+            Job::Put(meta, name) => self.upload(meta, name).await,
+            Job::Remove { key, time, name } => {
                 let result = async {
-                    self.store.put_index(&Entry::tombstone(key, *time)).await?;
+                    self.store
+                        .put_index(&Entry::tombstone(key, *time), name)
+                        .await?;
                     self.store.prune(key).await.map(|_| ())
                 }
                 .await;

@@ -113,3 +113,33 @@ pub(crate) async fn timed<T>(
         }),
     }
 }
+
+/// [`timed`] for idempotent calls (list, stat, read, delete), tried up to
+/// three times while OpenDAL calls the failure temporary (a 5xx, a reset
+/// connection, s3s-fs listing a directory whose file was just deleted).
+/// Each try has the full deadline; a timeout is not retried.
+///
+/// # Errors
+///
+/// As [`timed`], for the last try.
+pub(crate) async fn retried<T, F, Fut>(
+    deadline: Duration,
+    op: &'static str,
+    path: &str,
+    mut call: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: IntoFuture<Output = opendal::Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match timed(deadline, op, path, call()).await {
+            Err(Error::Remote { source, .. }) if source.is_temporary() && tries < 3 => {
+                tokio::time::sleep(Duration::from_millis(10 << tries)).await;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::layout;
 use crate::line::{self, Entry};
 use crate::options::{IndexMode, RemoteOptions};
-use crate::runtime::{blocking, timed};
+use crate::runtime::{blocking, retried, timed};
 
 /// Values up to this size move in one request and one local call; larger
 /// ones stream in pieces of [`PIECE`].
@@ -72,7 +72,7 @@ impl Store {
 
     /// Reads a small object whole; `None` if it does not exist.
     pub(crate) async fn read_object(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        match timed(self.deadline, "read", path, self.op.read(path)).await {
+        match retried(self.deadline, "read", path, || self.op.read(path)).await {
             Ok(buf) => Ok(Some(buf.to_vec())),
             Err(Error::Remote { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -81,7 +81,7 @@ impl Store {
 
     /// The file paths directly under `dir` (which ends in `/`).
     pub(crate) async fn list_dir(&self, dir: &str) -> Result<Vec<String>> {
-        let entries = timed(self.deadline, "list", dir, self.op.list(dir)).await?;
+        let entries = retried(self.deadline, "list", dir, || self.op.list(dir)).await?;
         Ok(entries
             .into_iter()
             .map(|e| e.path().to_owned())
@@ -91,8 +91,8 @@ impl Store {
 
     /// Every file path under `dir`, recursively; each page under the deadline.
     pub(crate) async fn list_all(&self, dir: &str) -> Result<Vec<(String, opendal::Metadata)>> {
-        let lister = self.op.lister_with(dir).recursive(true);
-        let mut lister = timed(self.deadline, "list", dir, lister).await?;
+        let lister = || self.op.lister_with(dir).recursive(true);
+        let mut lister = retried(self.deadline, "list", dir, lister).await?;
         let mut out = Vec::new();
         loop {
             match timed(self.deadline, "list", dir, async {
@@ -323,7 +323,8 @@ impl Store {
             path: format!("local entry {key:?}"),
             reason,
         })?;
-        let overwrite = match timed(self.deadline, "stat", &path, self.op.stat(&path)).await {
+        let stat = retried(self.deadline, "stat", &path, || self.op.stat(&path)).await;
+        let overwrite = match stat {
             Ok(meta) if meta.content_length() == size => return Ok(false),
             // Named by its hash yet of another size: damaged; replace it
             // with the verified local bytes.
@@ -445,17 +446,14 @@ impl Store {
         }
     }
 
-    /// Writes the index object of `entry`. Returns its path, or `None` in
-    /// write-once mode when the key was already there.
-    pub(crate) async fn put_index(&self, entry: &Entry) -> Result<Option<String>> {
+    /// Writes the index object of `entry` (named `name` in versioned
+    /// mode). Returns its path, or `None` in write-once mode when the key
+    /// was already there.
+    pub(crate) async fn put_index(&self, entry: &Entry, name: &str) -> Result<Option<String>> {
         let bytes = line::encode(entry);
         let path = match self.mode {
             IndexMode::Versioned => {
-                format!(
-                    "{}{}",
-                    layout::bucket_dir(&entry.key),
-                    layout::version_name(entry.time)
-                )
+                format!("{}{}", layout::bucket_dir(&entry.key), name)
             }
             IndexMode::WriteOnce => layout::bucket(&entry.key),
         };
@@ -492,10 +490,18 @@ impl Store {
     }
 
     /// Deletes an object; one already gone is fine.
+    ///
+    /// Two writers pruning one key delete the same objects; S3 answers the
+    /// second delete with success, but some stores (s3s-fs) with an error,
+    /// so a failed delete is checked with a stat before it is reported.
     pub(crate) async fn delete(&self, path: &str) -> Result<()> {
-        match timed(self.deadline, "delete", path, self.op.delete(path)).await {
+        match retried(self.deadline, "delete", path, || self.op.delete(path)).await {
+            Ok(()) => Ok(()),
             Err(Error::Remote { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(()),
-            other => other,
+            Err(e) => match timed(self.deadline, "stat", path, self.op.stat(path)).await {
+                Err(Error::Remote { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            },
         }
     }
 }

@@ -174,3 +174,31 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_removal_right_after_a_write_wins_remotely() {
+    for remote in remotes() {
+        let (_a, one) = remote.machine();
+        // In the same millisecond as the write (most of the time), and
+        // after a write that recorded a time in the future.
+        for i in 0..20 {
+            one.put_sync(&format!("k{i}"), b"v").unwrap();
+            one.remove_sync(&format!("k{i}")).unwrap();
+        }
+        let future = capcache::WriteOpts::new().time(u64::MAX as u128);
+        one.put_with_opts_sync("future", b"v", future).unwrap();
+        one.remove_sync("future").unwrap();
+        one.flush_sync().unwrap();
+        let (_b, two) = remote.machine();
+        for key in (0..20)
+            .map(|i| format!("k{i}"))
+            .chain(["future".to_owned()])
+        {
+            assert!(
+                matches!(two.get_sync(&key).unwrap(), Lookup::Miss),
+                "{}: {key}",
+                remote.label
+            );
+        }
+    }
+}
