@@ -160,13 +160,13 @@ impl Store {
 
     /// Streams the content of `found` into the local cache, verified
     /// against its integrity and size, then inserts its index entry there.
+    /// `replace` fetches even when the local cache has a content file for
+    /// the integrity (it failed its check: the download replaces it).
     ///
     /// # Errors
     ///
     /// [`Error::Corrupt`] (nothing stored), [`Error::ContentMissing`], a
     /// remote failure or timeout, [`Error::Local`].
-    /// `replace` fetches even when the local cache has a content file for
-    /// the integrity (it failed its check: the download replaces it).
     pub(crate) async fn download(&self, cache: &Cache, found: &Found, replace: bool) -> Result<()> {
         let entry = &found.entry;
         let key = entry.key.clone();
