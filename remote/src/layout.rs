@@ -1,0 +1,156 @@
+//! Where things live in the object store: the local layout, with the
+//! append-only bucket files replaced by one immutable object per entry
+//! version.
+//!
+//! ```text
+//! content-v2/<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>       as locally; immutable
+//! index-v5/<k[0..2]>/<k[2..4]>/<k[4..]>/<time>-<rand>  versioned mode: one line each
+//! index-v5/<k[0..2]>/<k[2..4]>/<k[4..]>                write-once mode: one line
+//! ```
+//!
+//! `k` is the hex SHA-256 of the key and the lines are npm's, as in npm's
+//! cacache. `<time>` is the entry's time in milliseconds, zero-padded to 20
+//! digits so that name order is time order; `<rand>` 16 hex digits (see
+//! [`version_name`]).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use base64::Engine;
+use capcache::{Algorithm, Integrity};
+use sha2::{Digest, Sha256};
+
+/// The content area.
+pub(crate) const CONTENT: &str = "content-v2/";
+/// The index area.
+pub(crate) const INDEX: &str = "index-v5/";
+
+/// The content object for `sri`, or why `sri` cannot name one.
+///
+/// `ssri` accepts any text as a digest and panics later on bad base64, so
+/// the digest is decoded and its length checked here, as capcache does.
+pub(crate) fn content_path(sri: &Integrity) -> Result<String, String> {
+    let hash = sri.hashes.first().ok_or("the integrity holds no hash")?;
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(hash.digest.as_bytes())
+        .map_err(|e| format!("digest is not base64: {e}"))?;
+    let expected = match hash.algorithm {
+        Algorithm::Sha512 => 64,
+        Algorithm::Sha384 => 48,
+        Algorithm::Sha256 => 32,
+        Algorithm::Sha1 => 20,
+        Algorithm::Xxh3 => 16,
+        _ => return Err("unsupported algorithm".into()),
+    };
+    if digest.len() != expected {
+        return Err(format!(
+            "{} digest has {} bytes, expected {expected}",
+            hash.algorithm,
+            digest.len()
+        ));
+    }
+    let hex = hex::encode(digest);
+    Ok(format!(
+        "{CONTENT}{}/{}/{}/{}",
+        hash.algorithm,
+        &hex[0..2],
+        &hex[2..4],
+        &hex[4..]
+    ))
+}
+
+/// The bucket of `key`: a directory of versions (versioned mode, with a
+/// trailing `/`) or one object (write-once mode, without).
+pub(crate) fn bucket(key: &str) -> String {
+    let k = hex::encode(Sha256::digest(key.as_bytes()));
+    format!("{INDEX}{}/{}/{}", &k[0..2], &k[2..4], &k[4..])
+}
+
+/// The directory holding the versions of `key` (trailing `/`).
+pub(crate) fn bucket_dir(key: &str) -> String {
+    format!("{}/", bucket(key))
+}
+
+/// A fresh version name for an entry written at `time`.
+///
+/// The 16 hex digits after the time are a process-wide sequence number
+/// (8 digits) and 8 random ones: versions named by one process in the
+/// same millisecond sort in the order they were named (which is the order
+/// of the local writes, as names are given when a write is queued), and two
+/// processes never pick the same name.
+pub(crate) fn version_name(time: u128) -> String {
+    static SEQUENCE: AtomicU32 = AtomicU32::new(0);
+    let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    format!("{time:020}-{seq:08x}{:08x}", fastrand::u32(..))
+}
+
+/// The time a version name records, or `None` for a name this crate did
+/// not write.
+pub(crate) fn version_time(name: &str) -> Option<u128> {
+    let (time, rand) = name.split_once('-')?;
+    let ok = time.len() == 20
+        && rand.len() == 16
+        && time.bytes().all(|b| b.is_ascii_digit())
+        && rand.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| time.parse().ok()).flatten()
+}
+
+/// The last component of an object path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The directory part of an object path, trailing `/` included.
+pub(crate) fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(i) => &path[..=i],
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_paths_are_the_local_ones() {
+        // sha256("hello"), as capcache stores it locally.
+        let sri: Integrity = "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="
+            .parse()
+            .unwrap();
+        assert_eq!(
+            content_path(&sri).unwrap(),
+            "content-v2/sha256/2c/f2/4dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+    }
+
+    #[test]
+    fn bad_digests_are_refused_not_panicked_on() {
+        let sri: Integrity = "sha512-!!!".parse().unwrap();
+        assert!(content_path(&sri).unwrap_err().contains("base64"));
+        let short: Integrity = "sha512-AAAA".parse().unwrap();
+        assert!(content_path(&short).unwrap_err().contains("expected 64"));
+    }
+
+    #[test]
+    fn version_names_sort_by_time_and_parse_back() {
+        let (a, b) = (version_name(9), version_name(10));
+        assert!(a < b);
+        // The same millisecond: in the order named.
+        let (c, d) = (version_name(9), version_name(9));
+        assert!(a < c && c < d, "{a} {c} {d}");
+        assert_eq!(version_time(&a), Some(9));
+        assert_eq!(version_time("junk"), None);
+        assert_eq!(version_time("00000000000000000009-zz"), None);
+    }
+
+    #[test]
+    fn buckets_use_npm_key_hashes() {
+        // sha256("k") = 8254c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a
+        assert_eq!(
+            bucket("k"),
+            "index-v5/82/54/c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a"
+        );
+        assert_eq!(parent(&bucket_dir("k")), bucket_dir("k"));
+        assert_eq!(file_name("a/b/c"), "c");
+    }
+}
