@@ -165,6 +165,25 @@ cacache-rs whose index hashes differ) and when `verify` last ran.",
         after_help = EXIT_CODES
     )]
     Info(InfoArgs),
+
+    /// Share the cache through an object store (runs `capcache-remote`)
+    #[command(
+        long_about = "\
+Push, pull, collect or inspect the cache's shared tier on an object store (S3,
+a shared filesystem, ... through Apache OpenDAL): runs the `capcache-remote`
+program (from the capcache-remote crate, built with its `cli` feature),
+found next to this one or on PATH, with --cache and the arguments given here.
+
+  capcache --cache DIR remote --scheme s3 -o bucket=ci -o region=eu-west-1 push
+  capcache --cache DIR remote --scheme fs -o root=/mnt/shared pull
+  capcache remote --scheme s3 -o bucket=ci gc --max-age 30d
+
+`capcache remote --help` shows its options. Exit status: that program's; 2 if
+it cannot be started (not installed, or under WASI, which cannot start
+programs).",
+        disable_help_flag = true
+    )]
+    Remote(RemoteArgs),
 }
 
 /// A cache directory given after the subcommand, as in `capcache ls /cache`.
@@ -348,4 +367,12 @@ mod tests {
         assert!(parse(&["capcache", "get"]).is_err());
         assert!(parse(&["capcache", "get", "k", "--hash", "sha1-deadbeef"]).is_err());
     }
+}
+
+/// `remote`: everything after it goes to `capcache-remote`.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// Arguments for `capcache-remote` (its options and subcommand)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<std::ffi::OsString>,
 }

@@ -40,6 +40,9 @@ pub enum CliError {
     },
     /// Stdout was closed by its reader (`capcache ls | head`): stop quietly.
     BrokenPipe,
+    /// A program the command ran (`capcache-remote`) failed with this exit
+    /// status, having said why itself.
+    Exited(u8),
 }
 
 impl CliError {
@@ -64,6 +67,7 @@ impl CliError {
             ) => EXIT_USAGE,
             CliError::Usage(_) => EXIT_USAGE,
             CliError::BrokenPipe => EXIT_OK,
+            CliError::Exited(code) => *code,
             CliError::Cache(_) | CliError::Io { .. } | CliError::Partial { .. } => EXIT_FAILURE,
         }
     }
@@ -77,6 +81,7 @@ impl fmt::Display for CliError {
             CliError::Usage(msg) => f.write_str(msg),
             CliError::Partial { failed, what } => write!(f, "{failed} {what}"),
             CliError::BrokenPipe => f.write_str("output closed"),
+            CliError::Exited(code) => write!(f, "exited with status {code}"),
         }
     }
 }

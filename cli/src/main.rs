@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             .error(clap::error::ErrorKind::MissingRequiredArgument, message)
             .exit(),
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Exited(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("capcache: {e}");
             ExitCode::from(e.exit_code())

@@ -6,6 +6,7 @@ mod get;
 mod info;
 mod ls;
 mod put;
+mod remote;
 mod rm;
 mod verify;
 
@@ -80,5 +81,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Gc(args) => gc::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),
+        Command::Remote(args) => remote::run(&ctx, args),
     }
 }
