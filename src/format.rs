@@ -22,6 +22,16 @@ pub enum IndexFormat {
 }
 
 impl IndexFormat {
+    /// Where this format puts `key`'s bucket, relative to `index-v5`
+    /// (see [`crate::index::bucket_path`]).
+    pub(crate) fn bucket_rel(self, key: &str) -> std::path::PathBuf {
+        let hash = self.key_hash(key);
+        let mut path = std::path::PathBuf::from(&hash[0..2]);
+        path.push(&hash[2..4]);
+        path.push(&hash[4..]);
+        path
+    }
+
     /// Hex hash of a key, which names its bucket file.
     pub(crate) fn key_hash(self, key: &str) -> String {
         match self {

@@ -8,7 +8,9 @@ use crate::cache::IntoCache;
 pub use crate::engine::index::EntryIter;
 #[cfg(feature = "async")]
 pub use crate::engine::index::EntryStream;
+use crate::engine::layout::Area;
 use crate::error::Result;
+use crate::format::IndexFormat;
 
 /// cacache-rs's `index::Metadata`: the same type as [`crate::Metadata`].
 pub use crate::metadata::Metadata;
@@ -54,3 +56,22 @@ const _: fn() = || {
     send::<EntryIter>();
     send::<Result<Metadata>>();
 };
+
+/// Where `format` puts the bucket file that holds `key`'s entries, relative
+/// to the cache root: `index-v5/<k[0..2]>/<k[2..4]>/<rest>`, `k` the key's
+/// hex hash (SHA-256 for npm, SHA-1 for cacache-rs). With
+/// [`crate::content_path`], for programs that move entries between caches
+/// or stores.
+///
+/// # Examples
+///
+/// ```
+/// use capcache::{index, IndexFormat};
+/// let npm = index::bucket_path(IndexFormat::Npm, "k");
+/// // sha256 of "k": 8254c329…
+/// assert!(npm.starts_with("index-v5/82/54"));
+/// assert_ne!(npm, index::bucket_path(IndexFormat::CacacheRs, "k"));
+/// ```
+pub fn bucket_path(format: IndexFormat, key: &str) -> std::path::PathBuf {
+    std::path::Path::new(Area::Index.name()).join(format.bucket_rel(key))
+}

@@ -223,3 +223,35 @@ fn assert_thread_safety(cache: &Cache) {
     }
     let _ = cache;
 }
+
+/// Where npm's layout puts the content file for `sri`, relative to the
+/// cache root: `content-v2/<algorithm>/<h[0..2]>/<h[2..4]>/<rest of the hex
+/// digest>`, for the strongest hash of `sri`.
+///
+/// For programs that move content between caches or stores (the path is
+/// the same in every cacache-format cache, and immutable). The file exists
+/// only while the content is stored; read it through a cache
+/// ([`read_hash_sync`]) to have it verified.
+///
+/// # Errors
+///
+/// [`Error::InvalidIntegrity`] when `sri` cannot name content: no hash, a
+/// digest that is not base64 of its algorithm's length, or an algorithm the
+/// cache does not store. So the path is always hex digits under
+/// `content-v2/<algorithm>/`, whatever the integrity string held.
+///
+/// # Examples
+///
+/// ```
+/// // sha256 of "hello world"
+/// let sri: capcache::Integrity = "sha256-uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=".parse()?;
+/// let path = capcache::content_path(&sri)?;
+/// let hex = "27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+/// assert_eq!(path, std::path::Path::new("content-v2/sha256/b9/4d").join(hex));
+/// assert!(capcache::content_path(&"sha256-c2hvcnQ=".parse()?).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn content_path(sri: &Integrity) -> Result<std::path::PathBuf> {
+    let rel = engine::content::content_path(sri)?;
+    Ok(std::path::Path::new(engine::layout::Area::Content.name()).join(rel))
+}

@@ -56,7 +56,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
-mod content;
 mod entry;
 mod error;
 mod evict;

@@ -8,7 +8,6 @@ use capcache::{Algorithm, Cache, Integrity, Metadata, SyncReader, WriteOpts};
 use http_cache_semantics::CachePolicy;
 
 use crate::body::SyncBody;
-use crate::content;
 use crate::entry::{self, Cached};
 use crate::error::{Error, Result};
 use crate::evict::{evict, Cause};
@@ -452,7 +451,7 @@ impl HttpStore {
     /// ```
     pub fn body_path(&self, integrity: &Integrity) -> Option<PathBuf> {
         let root = self.cache.path()?;
-        let rel = content::relative_path(integrity)?;
+        let rel = capcache::content_path(integrity).ok()?;
         let is_file = self
             .cache
             .root()
@@ -544,7 +543,7 @@ impl HttpStore {
     /// The length of the body with `integrity`; `None` if the cache holds
     /// none (or the integrity cannot name one).
     pub(crate) fn body_len(&self, integrity: &Integrity) -> Result<Option<u64>> {
-        let Some(rel) = content::relative_path(integrity) else {
+        let Some(rel) = capcache::content_path(integrity).ok() else {
             return Ok(None);
         };
         match self.cache.root().metadata(&rel) {
@@ -559,7 +558,7 @@ impl HttpStore {
 /// A body read's error as the crate's: the [`Error::Damaged`] it wraps,
 /// else [`Error::Io`] on the body's content path.
 pub(crate) fn body_error(integrity: &Integrity, err: io::Error) -> Error {
-    let path = content::relative_path(integrity).unwrap_or_default();
+    let path = capcache::content_path(integrity).ok().unwrap_or_default();
     if err.get_ref().is_none() {
         return Error::Io { path, source: err };
     }

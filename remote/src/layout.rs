@@ -15,54 +15,34 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use base64::Engine;
-use capcache::{Algorithm, Integrity};
-use sha2::{Digest, Sha256};
+use std::path::Path;
+
+use capcache::{IndexFormat, Integrity};
 
 /// The content area.
 pub(crate) const CONTENT: &str = "content-v2/";
 /// The index area.
 pub(crate) const INDEX: &str = "index-v5/";
 
-/// The content object for `sri`, or why `sri` cannot name one.
-///
-/// `ssri` accepts any text as a digest and panics later on bad base64, so
-/// the digest is decoded and its length checked here, as capcache does.
+/// The content object for `sri` (capcache's own content path), or why
+/// `sri` cannot name one.
 pub(crate) fn content_path(sri: &Integrity) -> Result<String, String> {
-    let hash = sri.hashes.first().ok_or("the integrity holds no hash")?;
-    let digest = base64::engine::general_purpose::STANDARD
-        .decode(hash.digest.as_bytes())
-        .map_err(|e| format!("digest is not base64: {e}"))?;
-    let expected = match hash.algorithm {
-        Algorithm::Sha512 => 64,
-        Algorithm::Sha384 => 48,
-        Algorithm::Sha256 => 32,
-        Algorithm::Sha1 => 20,
-        Algorithm::Xxh3 => 16,
-        _ => return Err("unsupported algorithm".into()),
-    };
-    if digest.len() != expected {
-        return Err(format!(
-            "{} digest has {} bytes, expected {expected}",
-            hash.algorithm,
-            digest.len()
-        ));
-    }
-    let hex = hex::encode(digest);
-    Ok(format!(
-        "{CONTENT}{}/{}/{}/{}",
-        hash.algorithm,
-        &hex[0..2],
-        &hex[2..4],
-        &hex[4..]
-    ))
+    capcache::content_path(sri)
+        .map(|path| object_path(&path))
+        .map_err(|e| e.to_string())
+}
+
+/// A relative path as an object path: its components joined with `/`
+/// whatever the platform's separator. capcache spells its paths in ASCII.
+fn object_path(path: &Path) -> String {
+    let parts: Vec<_> = path.iter().map(|part| part.to_string_lossy()).collect();
+    parts.join("/")
 }
 
 /// The bucket of `key`: a directory of versions (versioned mode, with a
 /// trailing `/`) or one object (write-once mode, without).
 pub(crate) fn bucket(key: &str) -> String {
-    let k = hex::encode(Sha256::digest(key.as_bytes()));
-    format!("{INDEX}{}/{}/{}", &k[0..2], &k[2..4], &k[4..])
+    object_path(&capcache::index::bucket_path(IndexFormat::Npm, key))
 }
 
 /// The directory holding the versions of `key` (trailing `/`).
@@ -126,9 +106,10 @@ mod tests {
     #[test]
     fn bad_digests_are_refused_not_panicked_on() {
         let sri: Integrity = "sha512-!!!".parse().unwrap();
-        assert!(content_path(&sri).unwrap_err().contains("base64"));
+        assert!(content_path(&sri).unwrap_err().contains("base64"), "{sri}");
         let short: Integrity = "sha512-AAAA".parse().unwrap();
-        assert!(content_path(&short).unwrap_err().contains("expected 64"));
+        let err = content_path(&short).unwrap_err();
+        assert!(err.contains("expected 64"), "{err}");
     }
 
     #[test]

@@ -30,11 +30,7 @@ pub(crate) fn check_key(key: &str) -> Result<()> {
 
 /// A key's bucket path relative to `index-v5`.
 pub(crate) fn bucket_rel(format: IndexFormat, key: &str) -> PathBuf {
-    let hash = format.key_hash(key);
-    let mut path = PathBuf::from(&hash[0..2]);
-    path.push(&hash[2..4]);
-    path.push(&hash[4..]);
-    path
+    format.bucket_rel(key)
 }
 
 fn display(cache: &Cache, rel: &Path) -> PathBuf {
