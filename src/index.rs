@@ -5,6 +5,7 @@
 //! `_async` ones await.
 
 use crate::cache::IntoCache;
+use crate::engine::index::line;
 pub use crate::engine::index::EntryIter;
 #[cfg(feature = "async")]
 pub use crate::engine::index::EntryStream;
@@ -74,4 +75,105 @@ const _: fn() = || {
 /// ```
 pub fn bucket_path(format: IndexFormat, key: &str) -> std::path::PathBuf {
     std::path::Path::new(Area::Index.name()).join(format.bucket_rel(key))
+}
+
+/// One entry line of a bucket file, as npm's cacache and cacache-rs write
+/// them: `"\n" + hash(json) + "\t" + json`, where the hash (its kind set by
+/// the [`IndexFormat`]) guards the JSON against torn and garbled appends.
+///
+/// For programs that carry entries between caches and stores (the remote
+/// tier keeps one line per object); a cache's own entries are read with
+/// [`find`] and [`crate::list_sync`] and written with [`insert`].
+///
+/// # Examples
+///
+/// ```
+/// use capcache::{index::Line, IndexFormat};
+/// let line = Line::tombstone("k", 42);
+/// let bytes = line.encode(IndexFormat::Npm);
+/// assert_eq!(Line::decode(IndexFormat::Npm, &bytes).last(), Some(line));
+/// // The other format's hash does not match: the line is not read.
+/// assert_eq!(Line::decode(IndexFormat::CacacheRs, &bytes).count(), 0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Line {
+    /// The entry's key.
+    pub key: String,
+    /// The content's integrity as written; `None` records a removal (a
+    /// tombstone).
+    pub integrity: Option<String>,
+    /// When the entry was written, in milliseconds since the Unix epoch.
+    pub time: u128,
+    /// The content's size, when the writer recorded one.
+    pub size: Option<u64>,
+    /// The entry's JSON metadata.
+    pub metadata: serde_json::Value,
+    /// cacache-rs's raw metadata bytes.
+    pub raw_metadata: Option<Vec<u8>>,
+}
+
+impl Line {
+    /// The line that records the entry `meta`.
+    pub fn live(meta: &Metadata) -> Line {
+        Line {
+            key: meta.key.clone(),
+            integrity: Some(meta.integrity.to_string()),
+            time: meta.time,
+            size: Some(meta.size as u64),
+            metadata: meta.metadata.clone(),
+            raw_metadata: meta.raw_metadata.clone(),
+        }
+    }
+
+    /// The line that records the removal of `key` at `time`.
+    pub fn tombstone(key: impl Into<String>, time: u128) -> Line {
+        Line {
+            key: key.into(),
+            integrity: None,
+            time,
+            size: None,
+            metadata: serde_json::Value::Null,
+            raw_metadata: None,
+        }
+    }
+
+    /// The line as `format` writes it, leading newline included (ready to
+    /// append to a bucket file).
+    pub fn encode(&self, format: IndexFormat) -> Vec<u8> {
+        line::encode(format, &self.clone().into())
+    }
+
+    /// Every valid line of `bytes` (a bucket file, or one line), in order.
+    /// A line whose hash does not match its JSON, or that is not an entry,
+    /// is skipped without hiding later ones.
+    pub fn decode(format: IndexFormat, bytes: &[u8]) -> impl Iterator<Item = Line> + '_ {
+        line::decode(format, bytes).map(Line::from)
+    }
+}
+
+impl From<line::RawEntry> for Line {
+    fn from(raw: line::RawEntry) -> Line {
+        Line {
+            key: raw.key,
+            integrity: raw.integrity,
+            time: raw.time,
+            size: raw.size,
+            metadata: raw.metadata,
+            raw_metadata: raw.raw_metadata,
+        }
+    }
+}
+
+impl From<Line> for line::RawEntry {
+    fn from(line: Line) -> line::RawEntry {
+        line::RawEntry {
+            key: line.key,
+            integrity: line.integrity,
+            time: line.time,
+            size: line.size,
+            metadata: line.metadata,
+            raw_metadata: line.raw_metadata,
+        }
+    }
 }
