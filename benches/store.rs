@@ -368,44 +368,58 @@ fn fan_out(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("capcache/read", n), &n, |b, &n| {
             b.iter(|| {
-                rt.block_on(all((0..n)
-                    .map(|_| {
-                        let c = ours.clone();
-                        tokio::spawn(async move { c.read("key").await.unwrap() })
-                    })
-                    .collect()))
+                rt.block_on(async {
+                    all((0..n)
+                        .map(|_| {
+                            let c = ours.clone();
+                            tokio::spawn(async move { c.read("key").await.unwrap() })
+                        })
+                        .collect())
+                    .await
+                })
             })
         });
         g.bench_with_input(BenchmarkId::new("cacache/read", n), &n, |b, &n| {
             b.iter(|| {
-                rt.block_on(all((0..n)
-                    .map(|_| {
-                        let p = theirs.clone();
-                        tokio::spawn(async move { cacache::read(&p, "key").await.unwrap() })
-                    })
-                    .collect()))
+                rt.block_on(async {
+                    all((0..n)
+                        .map(|_| {
+                            let p = theirs.clone();
+                            tokio::spawn(async move { cacache::read(&p, "key").await.unwrap() })
+                        })
+                        .collect())
+                    .await
+                })
             })
         });
         g.bench_with_input(BenchmarkId::new("capcache/write", n), &n, |b, &n| {
             b.iter(|| {
-                rt.block_on(all((0..n)
-                    .map(|i| {
-                        let c = ours.clone();
-                        tokio::spawn(async move { c.write(format!("w{i}"), SMALL).await.unwrap() })
-                    })
-                    .collect()))
+                rt.block_on(async {
+                    all((0..n)
+                        .map(|i| {
+                            let c = ours.clone();
+                            tokio::spawn(
+                                async move { c.write(format!("w{i}"), SMALL).await.unwrap() },
+                            )
+                        })
+                        .collect())
+                    .await
+                })
             })
         });
         g.bench_with_input(BenchmarkId::new("cacache/write", n), &n, |b, &n| {
             b.iter(|| {
-                rt.block_on(all((0..n)
-                    .map(|i| {
-                        let p = theirs.clone();
-                        tokio::spawn(async move {
-                            cacache::write(&p, format!("w{i}"), SMALL).await.unwrap()
+                rt.block_on(async {
+                    all((0..n)
+                        .map(|i| {
+                            let p = theirs.clone();
+                            tokio::spawn(async move {
+                                cacache::write(&p, format!("w{i}"), SMALL).await.unwrap()
+                            })
                         })
-                    })
-                    .collect()))
+                        .collect())
+                    .await
+                })
             })
         });
     }
