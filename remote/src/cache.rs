@@ -145,15 +145,21 @@ fn remote_error<T>(shared: &Shared, e: Error) -> Lookup<T> {
     Lookup::RemoteError(e)
 }
 
-/// The read-through after the local cache missed (or was damaged).
-async fn get_remote(shared: Arc<Shared>, key: String, damaged: bool) -> Result<Lookup<Vec<u8>>> {
+/// The read-through after the local cache missed (or was damaged): fetch
+/// `key` into the local cache, then `local` reads the fresh local copy.
+async fn read_through<T: Send + 'static>(
+    shared: Arc<Shared>,
+    key: String,
+    damaged: bool,
+    local: fn(&Cache, &str) -> Result<Local<T>>,
+) -> Result<Lookup<T>> {
     let fetched = fetch_remote(&shared, &key, damaged).await?;
     let c = &shared.counters;
     match fetched {
         Lookup::Hit { .. } => {
             let cache = shared.cache.clone();
             let k = key.clone();
-            match blocking(move || local_read(&cache, &k)).await? {
+            match blocking(move || local(&cache, &k)).await? {
                 Local::Hit(value) => {
                     bump(&c.remote_hits);
                     Ok(Lookup::Hit {
@@ -179,41 +185,22 @@ async fn get_remote(shared: Arc<Shared>, key: String, damaged: bool) -> Result<L
             bump(&c.misses);
             Ok(Lookup::Miss)
         }
-        other => Ok(other.map(|()| Vec::new())),
+        Lookup::RemoteError(e) => Ok(Lookup::RemoteError(e)),
     }
 }
 
+/// [`read_through`] of a value.
+async fn get_remote(shared: Arc<Shared>, key: String, damaged: bool) -> Result<Lookup<Vec<u8>>> {
+    read_through(shared, key, damaged, local_read).await
+}
+
+/// [`read_through`] of an entry's metadata.
 async fn fetch_after_local(
     shared: Arc<Shared>,
     key: String,
     damaged: bool,
 ) -> Result<Lookup<capcache::Metadata>> {
-    let fetched = fetch_remote(&shared, &key, damaged).await?;
-    let c = &shared.counters;
-    match fetched {
-        Lookup::Hit { .. } => {
-            let cache = shared.cache.clone();
-            let k = key.clone();
-            match blocking(move || local_meta(&cache, &k)).await? {
-                Local::Hit(meta) => {
-                    bump(&c.remote_hits);
-                    Ok(Lookup::Hit {
-                        value: meta,
-                        source: Source::Remote,
-                    })
-                }
-                _ => {
-                    bump(&c.misses);
-                    Ok(Lookup::Miss)
-                }
-            }
-        }
-        Lookup::Miss => {
-            bump(&c.misses);
-            Ok(Lookup::Miss)
-        }
-        Lookup::RemoteError(e) => Ok(Lookup::RemoteError(e)),
-    }
+    read_through(shared, key, damaged, local_meta).await
 }
 
 impl RemoteCache {

@@ -74,15 +74,4 @@ impl<T> Lookup<T> {
             _ => None,
         }
     }
-
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Lookup<U> {
-        match self {
-            Lookup::Hit { value, source } => Lookup::Hit {
-                value: f(value),
-                source,
-            },
-            Lookup::Miss => Lookup::Miss,
-            Lookup::RemoteError(e) => Lookup::RemoteError(e),
-        }
-    }
 }
