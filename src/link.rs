@@ -64,7 +64,7 @@ pub(crate) fn place(
             // Content (a file or an earlier link) is there: keep it if it
             // hashes right, else it is damage and the new link replaces it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if !intact(cache, sri) {
+                if !content::holds(content::open(cache, sri).map(|(file, _)| file), sri) {
                     crate::maint::sweep::remove_content(cache, &rel)?;
                     link().map_err(|e| Error::io(&display, e))?;
                 }
@@ -76,12 +76,4 @@ pub(crate) fn place(
             None => Ok(()),
         }
     })
-}
-
-/// Whether the content stored for `sri` hashes right.
-fn intact(cache: &Cache, sri: &Integrity) -> bool {
-    match content::open(cache, sri) {
-        Ok((file, _)) => matches!(content::hash_file(&file, sri, None), Ok(Some(_))),
-        Err(_) => false,
-    }
 }

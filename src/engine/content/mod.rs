@@ -9,5 +9,5 @@ mod read;
 mod write;
 
 pub(crate) use path::{checked_integrity, content_path, lenient_content_path};
-pub(crate) use read::{exists, hash_file, not_found, open, read, remove, verify_result};
+pub(crate) use read::{exists, hash_file, holds, not_found, open, read, remove, verify_result};
 pub(crate) use write::{stage, ContentWriter};

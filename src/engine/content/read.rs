@@ -217,6 +217,12 @@ pub(crate) fn hash_file(
     Ok(checker.result().is_ok().then_some(len))
 }
 
+/// Whether `file`, if it opened, hashes to `sri` (a file kept in place of
+/// one a write or a link would have put there).
+pub(crate) fn holds<E>(file: std::result::Result<File, E>, sri: &Integrity) -> bool {
+    file.is_ok_and(|file| matches!(hash_file(&file, sri, None), Ok(Some(_))))
+}
+
 /// Checks `data` against `sri`.
 pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
     verify_result(IntegrityChecker::new(sri.clone()).chain(data), sri, path)

@@ -178,17 +178,9 @@ fn replace(
     if shard::clear_non_file(dir, file)? {
         return rename();
     }
-    match holds(dir, file, sri) {
+    match super::holds(sys::open_read(dir, file), sri) {
         true => Ok(()),
         false => Err(refused),
-    }
-}
-
-/// Whether `file` in `dir` hashes to `sri`.
-fn holds(dir: &Dir, file: &Path, sri: &Integrity) -> bool {
-    match sys::open_read(dir, file) {
-        Ok(file) => matches!(super::hash_file(&file, sri, None), Ok(Some(_))),
-        Err(_) => false,
     }
 }
 
