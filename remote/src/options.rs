@@ -31,7 +31,8 @@ pub enum IndexMode {
     /// are pruned. Needs `list` (and `delete` to prune).
     Versioned,
     /// One object per key, written once (if-not-exists): the first writer
-    /// wins and later writes of the key upload nothing. For stores that
+    /// wins and later writes of the key upload nothing (their content
+    /// neither, unless two writers race for the key's first upload). For stores that
     /// cannot list, such as the GitHub Actions cache. No remote removal or
     /// gc.
     WriteOnce,

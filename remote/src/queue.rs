@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::error::Error;
 use crate::line::Entry;
+use crate::options::IndexMode;
 use crate::stats::{bump, Counters};
 use crate::store::Store;
 
@@ -98,6 +99,11 @@ impl Shared {
     /// Uploads one live entry: content, then its index object (version
     /// `name`), then prunes.
     pub(crate) async fn upload(&self, meta: &capcache::Metadata, name: &str) -> Result<(), Error> {
+        // A write-once index that holds the key already keeps it: its
+        // content must not go up unreferenced (nothing would collect it).
+        if self.store.mode == IndexMode::WriteOnce && self.store.index_exists(&meta.key).await? {
+            return Ok(());
+        }
         let uploaded = self
             .store
             .upload_content(&self.cache, &meta.key, &meta.integrity, meta.size as u64)

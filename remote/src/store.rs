@@ -446,6 +446,16 @@ impl Store {
         }
     }
 
+    /// Whether the write-once index object of `key` exists.
+    pub(crate) async fn index_exists(&self, key: &str) -> Result<bool> {
+        let path = layout::bucket(key);
+        match timed(self.deadline, "stat", &path, self.op.stat(&path)).await {
+            Ok(_) => Ok(true),
+            Err(Error::Remote { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Writes the index object of `entry` (named `name` in versioned
     /// mode). Returns its path, or `None` in write-once mode when the key
     /// was already there.

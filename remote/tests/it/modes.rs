@@ -38,6 +38,9 @@ fn a_store_that_cannot_list_gets_a_write_once_index() {
             "{}: {index:?}",
             remote.label
         );
+        // The loser's body did not go up: nothing would ever collect it.
+        let content = remote.files("content-v2/");
+        assert_eq!(content.len(), 1, "{}: {content:?}", remote.label);
         let three = RemoteCache::new(c, op).unwrap();
         assert_eq!(three.get_sync("k").unwrap().into_value().unwrap(), b"first");
         assert!(matches!(three.get_sync("absent").unwrap(), Lookup::Miss));
