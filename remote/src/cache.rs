@@ -1,7 +1,7 @@
 //! [`RemoteCache`]: a local capcache with a shared tier behind it.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use capcache::{Cache, Integrity, WriteOpts};
 use opendal::Operator;
@@ -90,21 +90,12 @@ fn local_meta(cache: &Cache, key: &str) -> Result<Local<capcache::Metadata>> {
 fn classify<T>(key: &str, read: capcache::Result<T>) -> Result<Local<T>> {
     match read {
         Ok(v) => Ok(Local::Hit(v)),
-        Err(capcache::Error::EntryNotFound { .. } | capcache::Error::ContentNotFound { .. }) => {
-            Ok(Local::Absent)
-        }
+        Err(e) if e.is_not_found() => Ok(Local::Absent),
         Err(capcache::Error::IntegrityMismatch { .. } | capcache::Error::SizeMismatch { .. }) => {
             Ok(Local::Damaged)
         }
         Err(e) => Err(Error::local(Some(key), e)),
     }
-}
-
-fn now_millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
 }
 
 /// Fetches `key` from the remote into the local cache; `Hit(())` when it
@@ -762,7 +753,7 @@ fn remove_local(cache: &Cache, key: &str) -> Result<u128> {
     let local = |e| Error::local(Some(key), e);
     let live = capcache::metadata_sync(cache, key).map_err(local)?;
     capcache::remove_sync(cache, key).map_err(local)?;
-    let now = now_millis();
+    let now = layout::millis(SystemTime::now());
     Ok(live.map_or(now, |m| now.max(m.time + 1)))
 }
 

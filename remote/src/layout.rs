@@ -55,12 +55,22 @@ pub(crate) fn bucket_dir(key: &str) -> String {
 /// The 16 hex digits after the time are a process-wide sequence number
 /// (8 digits) and 8 random ones: versions named by one process in the
 /// same millisecond sort in the order they were named (which is the order
-/// of the local writes, as names are given when a write is queued), and two
-/// processes never pick the same name.
+/// of the local writes, as names are given when a write is queued). Two
+/// processes pick the same name only if they write one key in the same
+/// millisecond at the same sequence number and draw the same 32 random
+/// bits (odds 2^-32): the second write is then refused as a duplicate.
 pub(crate) fn version_name(time: u128) -> String {
     static SEQUENCE: AtomicU32 = AtomicU32::new(0);
     let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
     format!("{time:020}-{seq:08x}{:08x}", fastrand::u32(..))
+}
+
+/// `t` in milliseconds since the Unix epoch (0 before it), as entry times
+/// and version names count.
+pub(crate) fn millis(t: std::time::SystemTime) -> u128 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
 }
 
 /// The time a version name records, or `None` for a name this crate did

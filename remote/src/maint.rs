@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use crate::cache::RemoteCache;
 use crate::error::{Error, Result};
 use crate::layout;
+use crate::layout::millis;
 use crate::line::Entry;
 use crate::queue::Shared;
 use crate::runtime::{self, blocking};
@@ -153,12 +154,6 @@ struct Object {
 
 /// The index by bucket directory, each bucket's objects in name order.
 type Index = BTreeMap<String, Vec<Object>>;
-
-fn millis(t: SystemTime) -> u128 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
-}
 
 fn need_list(store: &Store, op: &'static str) -> Result<()> {
     match store.can_list {
@@ -453,13 +448,18 @@ fn collect_pull(stats: &mut PullStats, done: Option<Result<Result<bool>, tokio::
 
 async fn push(shared: Arc<Shared>) -> Result<PushStats> {
     let cache = shared.cache.clone();
-    let entries = blocking(move || {
-        capcache::list_sync(&cache)
-            .collect::<capcache::Result<Vec<_>>>()
-            .map_err(|e| Error::local(None, e))
-    })
-    .await?;
+    // An unusable local entry is one error among the others, as the
+    // listing yields it; the walk goes on.
+    let listed: Vec<capcache::Result<capcache::Metadata>> =
+        blocking(move || Ok(capcache::list_sync(&cache).collect())).await?;
     let mut stats = PushStats::default();
+    let mut entries = Vec::new();
+    for entry in listed {
+        match entry {
+            Ok(meta) => entries.push(meta),
+            Err(e) => stats.errors.push(Error::local(None, e)),
+        }
+    }
     let mut tasks = JoinSet::new();
     for meta in entries {
         if tasks.len() >= PARALLEL {

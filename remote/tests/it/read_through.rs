@@ -189,6 +189,20 @@ fn a_removal_right_after_a_write_wins_remotely() {
         one.put_with_opts_sync("future", b"v", future).unwrap();
         one.remove_sync("future").unwrap();
         one.flush_sync().unwrap();
+        // Each key's newest (and, pruned, only) remote version is its
+        // tombstone: the removals went up, after the writes.
+        let objects = remote.files("index-v5/");
+        assert_eq!(objects.len(), 21, "{}: {objects:?}", remote.label);
+        for path in &objects {
+            let bytes = remote.read(path);
+            let line = capcache::index::Line::decode(capcache::IndexFormat::Npm, &bytes).last();
+            assert_eq!(
+                line.map(|l| l.integrity),
+                Some(None),
+                "{}: {path}",
+                remote.label
+            );
+        }
         let (_b, two) = remote.machine();
         for key in (0..20)
             .map(|i| format!("k{i}"))
