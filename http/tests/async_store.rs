@@ -182,3 +182,33 @@ fn async_put_and_delete() {
         assert!(store.get("k").await.unwrap().is_none());
     });
 }
+
+/// A tee whose entry cannot even start (an empty key) decides its outcome
+/// at once: `finish` returns without draining the body.
+#[test]
+fn finish_of_a_tee_that_cannot_cache_does_not_drain_the_body() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let (tmp, store) = new_store();
+    let (parts, policy) = response("https://example.com/", &[]);
+    let polled = Arc::new(AtomicUsize::new(0));
+    let counter = polled.clone();
+    let body = stream::repeat_with(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok::<_, io::Error>(b"chunk".to_vec())
+    })
+    .take(1000);
+    block_on(async {
+        let tee = store.store("", &parts, &policy, body).await;
+        match tee.finish().await {
+            Err(Error::Cache {
+                source: capcache::Error::InvalidKey { .. },
+                ..
+            }) => {}
+            other => panic!("expected the empty key refused, got {other:?}"),
+        }
+    });
+    assert_eq!(polled.load(Ordering::Relaxed), 0, "the body was drained");
+    assert_eq!(content_files(&tmp.path().join("cache")).len(), 0);
+}

@@ -23,8 +23,9 @@ enum Side {
 
 /// The body of a response being stored, as returned by
 /// [`HttpStore::store`](crate::HttpStore::store): a `Stream` of the
-/// upstream's chunks, each written into the cache (off the executor thread)
-/// before it is handed on; when upstream ends the entry is committed
+/// upstream's chunks, each queued for writing into the cache (done on the
+/// blocking pool, off the executor thread) before it is handed on, a write
+/// error showing by the commit at the latest; when upstream ends the entry is committed
 /// (content, then one index line holding parts and policy) before the tee
 /// ends.
 ///
@@ -124,7 +125,7 @@ where
     }
 
     /// Polls the rest of the body (caching it, discarding the chunks) and
-    /// returns the outcome.
+    /// returns the outcome; returns at once when it is already decided.
     ///
     /// # Errors
     ///
@@ -150,7 +151,9 @@ where
     /// # }
     /// ```
     pub async fn finish(mut self) -> Result<Integrity> {
-        while futures_lite::StreamExt::next(&mut self).await.is_some() {}
+        // Once the outcome is decided (caching never started, or upstream
+        // or the write failed), the rest of the body changes nothing.
+        while self.outcome.is_none() && futures_lite::StreamExt::next(&mut self).await.is_some() {}
         let key = self.key;
         self.outcome.unwrap_or(Err(Error::Incomplete { key }))
     }
