@@ -7,13 +7,11 @@
 
 use std::collections::HashMap;
 
-use capcache::WriteOpts;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
 use http_cache::{CacheManager, HttpResponse, HttpVersion};
 use http_cache_semantics::CachePolicy;
 
-use crate::entry;
 use crate::error::{Error, Result};
 use crate::parts::ResponseParts;
 use crate::rt;
@@ -62,7 +60,8 @@ impl HttpStore {
     /// One index line if `key`'s current entry already holds `body` (a
     /// revalidation: http-cache hands the cached body back after a 304),
     /// else a full store. The body is hashed for the comparison only when
-    /// the sizes agree, so a new body is hashed once, by the write.
+    /// the sizes agree: a new body is hashed once, by the write, unless it
+    /// has the cached body's size (then twice).
     fn revalidate_or_store_sync(
         &self,
         key: &str,
@@ -80,15 +79,9 @@ impl HttpStore {
             let same_body = current.size == body.len() && current.integrity.check(body).is_ok();
             // The content file must still be there (and of that length: a
             // damaged same-length file is caught, and evicted, by the next read).
-            if same_body && self.body_len(&current.integrity)? == Some(body.len() as u64) {
-                let meta = entry::encode(key, parts, policy)?;
-                let opts = WriteOpts::new()
-                    .integrity(current.integrity)
-                    .size(body.len())
-                    .metadata(meta);
-                return capcache::index::insert(self.cache(), key, opts)
-                    .map(drop)
-                    .map_err(|e| Error::cache(key.to_owned(), e));
+            let len = body.len() as u64;
+            if same_body && self.body_len(&current.integrity)? == Some(len) {
+                return self.insert_entry(key, parts, policy, &current.integrity, len);
             }
         }
         self.store_bytes_sync(key, parts, policy, body).map(drop)

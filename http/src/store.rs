@@ -380,17 +380,29 @@ impl HttpStore {
         integrity: &Integrity,
     ) -> Result<()> {
         let key = key.as_ref();
-        let meta = entry::encode(key, parts, policy)?;
         let size = self
             .body_len(integrity)?
             .ok_or_else(|| Error::ContentMissing {
                 key: key.to_owned(),
                 integrity: integrity.clone(),
             })?;
+        self.insert_entry(key, parts, policy, integrity, size)
+    }
+
+    /// One index line: `key` names the stored body `integrity` of `size`
+    /// bytes, with `parts` and `policy` as its metadata.
+    pub(crate) fn insert_entry(
+        &self,
+        key: &str,
+        parts: &ResponseParts,
+        policy: &CachePolicy,
+        integrity: &Integrity,
+        size: u64,
+    ) -> Result<()> {
         let opts = WriteOpts::new()
             .integrity(integrity.clone())
             .size(usize::try_from(size).unwrap_or(usize::MAX))
-            .metadata(meta);
+            .metadata(entry::encode(key, parts, policy)?);
         capcache::index::insert(&self.cache, key, opts)
             .map(drop)
             .map_err(|e| Error::cache(key.to_owned(), e))
@@ -541,12 +553,13 @@ impl HttpStore {
     }
 
     /// The length of the body with `integrity`; `None` if the cache holds
-    /// none (or the integrity cannot name one).
+    /// none (or the integrity cannot name one). A symlink is not a body, as
+    /// for [`HttpStore::body_path`].
     pub(crate) fn body_len(&self, integrity: &Integrity) -> Result<Option<u64>> {
         let Some(rel) = capcache::content_path(integrity).ok() else {
             return Ok(None);
         };
-        match self.cache.root().metadata(&rel) {
+        match self.cache.root().symlink_metadata(&rel) {
             Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -70,6 +70,8 @@ async fn default_mode_with_options() {
     let url = server.url("/");
     client.get(&url).send().await.unwrap();
     assert!(cached(&store, &url).await);
+    // A private cache serves the fresh response again without the server.
+    client.get(&url).send().await.unwrap();
     assert_eq!(server.hits(), 1);
 }
 

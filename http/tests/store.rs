@@ -416,7 +416,7 @@ fn planted_symlink_to_outside_is_not_followed() {
 }
 
 #[test]
-fn garbled_index_lines_read_as_a_miss() {
+fn garbled_index_lines_are_skipped_and_the_entry_survives() {
     let (tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
     store
@@ -503,10 +503,17 @@ fn link_body_is_a_verified_hard_link() {
 
 #[test]
 fn content_without_an_index_line_is_absent() {
-    // What a crash between writing the body and its index line leaves.
+    // What a crash between writing the body and its index line leaves: a
+    // body no key names. Nothing lists or serves it...
     let (_tmp, store) = new_store();
-    capcache::write_hash_sync(store.cache(), b"orphan body").unwrap();
+    let sri = capcache::write_hash_sync(store.cache(), b"orphan body").unwrap();
+    assert_eq!(capcache::list_sync(store.cache()).count(), 0);
     assert!(store.get_sync("k").unwrap().is_none());
+    // ...until an index line names it: the body itself was whole.
+    let (parts, policy) = response(URL, &[]);
+    store.put_sync("k", &parts, &policy, &sri).unwrap();
+    let got = store.get_bytes_sync("k").unwrap().expect("named now");
+    assert_eq!(got.body, b"orphan body");
 }
 
 #[cfg(not(target_family = "wasm"))]
