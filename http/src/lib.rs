@@ -46,7 +46,8 @@
 //! - `async` (default): the async operations ([`HttpStore::get`],
 //!   [`HttpStore::store`], ...), run on smol's blocking pool natively and
 //!   inline on WASI.
-//! - `mmap` (default): forwarded to capcache.
+//! - `mmap` (default): forwarded to capcache, for whole reads through
+//!   [`HttpStore::cache`]; the store's bodies stream and do not use it.
 //! - `http-cache`: `impl http_cache::CacheManager for HttpStore`
 //!   (http-cache 0.21, used by http-cache-reqwest 0.16); native targets only.
 //!

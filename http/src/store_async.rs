@@ -42,7 +42,9 @@ impl HttpStore {
         rt::run(move || {
             let cached = store.get_sync(key)?;
             Ok(cached.map(|cached| {
-                if cached.size > CAPACITY as u64 {
+                // Size 0 is what an entry without a recorded size says
+                // (`index::insert` from other programs): unknown, streamed.
+                if cached.size == 0 || cached.size > CAPACITY as u64 {
                     return cached.map_body(Body::new);
                 }
                 cached.map_body(|mut sync| {

@@ -15,8 +15,11 @@ pub(crate) const CAPACITY: usize = 64 * 1024;
 
 /// A cached body as a `futures::AsyncRead`: a [`SyncBody`] whose reads run
 /// on smol's blocking pool (inline on WASI), so hashing and file I/O never
-/// block the executor. A body of up to 64 KiB is read and checked whole in
-/// the lookup's trip to the pool and served from memory. Verified and evicting as [`SyncBody`]: the read that
+/// block the executor. A body whose entry records a size of 1 byte to
+/// 64 KiB is read and checked whole in the lookup's trip to the pool and
+/// served from memory (an entry whose recorded size is wrong is damage,
+/// found at the end of that read). Verified and evicting as [`SyncBody`]:
+/// the read that
 /// reaches the end fails with `InvalidData` wrapping
 /// [`Error::Damaged`](crate::Error::Damaged) on damage.
 ///
