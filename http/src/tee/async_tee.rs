@@ -198,7 +198,10 @@ where
                                 *written += n;
                                 continue;
                             }
-                            Err(e) => this.conclude(Err(super::write_error(e))),
+                            Err(e) => {
+                                let why = super::write_error(&this.key, e);
+                                this.conclude(Err(why));
+                            }
                         }
                     }
                 }

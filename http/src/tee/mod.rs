@@ -14,12 +14,24 @@ use std::path::PathBuf;
 
 use crate::error::Error;
 
-/// The error for a failed write into the cache's temp file (capcache's
-/// writers report it as an `io::Error` wrapping their own error, which
-/// stays reachable as the source).
-pub(crate) fn write_error(err: io::Error) -> Error {
-    Error::Io {
-        path: PathBuf::from("tmp"),
-        source: err,
+/// The error for a failed write of `key`'s body into the cache: capcache's
+/// writers report it as an `io::Error` wrapping their own error (with the
+/// temp file's path), which becomes [`Error::Cache`]; anything else is an
+/// I/O error in the cache's `tmp` directory.
+pub(crate) fn write_error(key: &str, err: io::Error) -> Error {
+    let kind = err.kind();
+    match err
+        .into_inner()
+        .map(|inner| inner.downcast::<capcache::Error>())
+    {
+        Some(Ok(cache)) => Error::cache(key.to_owned(), *cache),
+        Some(Err(other)) => Error::Io {
+            path: PathBuf::from("tmp"),
+            source: io::Error::new(kind, other),
+        },
+        None => Error::Io {
+            path: PathBuf::from("tmp"),
+            source: kind.into(),
+        },
     }
 }

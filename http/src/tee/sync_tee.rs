@@ -149,7 +149,7 @@ impl<R: Read> Read for SyncTee<R> {
             }
         } else if let Some(writer) = &mut self.writer {
             if let Err(e) = writer.write_all(&buf[..n]) {
-                let why = super::write_error(e);
+                let why = super::write_error(&self.key, e);
                 self.abandon(why);
             }
         }
