@@ -4,12 +4,13 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use cap_std::fs::Dir;
 use cap_std::AmbientAuthority;
 
-use crate::engine::layout::{Area, Layout};
+use crate::engine::layout::Layout;
+use crate::engine::store::Store;
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
 
@@ -34,23 +35,15 @@ use crate::format::IndexFormat;
 /// ```
 #[derive(Clone)]
 pub struct Cache {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    /// The root and the handles kept under it.
-    layout: Layout,
-    format: OnceLock<IndexFormat>,
-    /// Whether the cache may follow `link_to` links outside its root.
-    ambient: bool,
+    inner: Arc<Store>,
 }
 
 impl fmt::Debug for Cache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cache")
-            .field("root", &self.inner.layout.path())
-            .field("format", &self.inner.format.get())
-            .field("durable", &self.inner.layout.durable())
+            .field("root", &self.inner.layout().path())
+            .field("format", &self.inner.known_format())
+            .field("durable", &self.inner.layout().durable())
             .finish_non_exhaustive()
     }
 }
@@ -234,16 +227,9 @@ impl CacheOptions {
     }
 
     fn build(self, root: Dir, root_path: Option<PathBuf>) -> Cache {
-        let format = OnceLock::new();
-        if let Some(f) = self.format {
-            let _ = format.set(f);
-        }
+        let layout = Layout::new(root, root_path, self.durable, self.kept_dirs);
         Cache {
-            inner: Arc::new(Inner {
-                layout: Layout::new(root, root_path, self.durable, self.kept_dirs),
-                format,
-                ambient: self.ambient,
-            }),
+            inner: Arc::new(Store::new(layout, self.format, self.ambient)),
         }
     }
 }
@@ -312,17 +298,22 @@ impl Cache {
 
     /// The root directory capability.
     pub fn root(&self) -> &Dir {
-        self.inner.layout.root()
+        self.inner.layout().root()
     }
 
     /// The path the cache was opened from, or `None` for a capability-only cache.
     pub fn path(&self) -> Option<&Path> {
-        self.inner.layout.path()
+        self.inner.layout().path()
     }
 
     /// The directory tree: area and shard handles, paths for errors.
     pub(crate) fn layout(&self) -> &Layout {
-        &self.inner.layout
+        self.inner.layout()
+    }
+
+    /// What the engine works on: layout, index format, ambient flag.
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.inner
     }
 
     /// The index format in use: forced by [`CacheOptions::format`], else
@@ -332,25 +323,13 @@ impl Cache {
     ///
     /// [`Error::Io`] if the index directory exists but cannot be read.
     pub fn index_format(&self) -> Result<IndexFormat> {
-        if let Some(f) = self.inner.format.get() {
-            return Ok(*f);
-        }
-        let detected = match self.layout().area(Area::Index, false)? {
-            Some(index) => IndexFormat::detect(&index),
-            None => None,
-        };
-        // Remember only what was seen on disk: an empty cache may still get
-        // its first bucket from another writer, so keep looking until then.
-        match detected {
-            Some(f) => Ok(*self.inner.format.get_or_init(|| f)),
-            None => Ok(IndexFormat::Npm),
-        }
+        self.inner.index_format()
     }
 
     /// Whether this cache may use ambient authority (see
     /// [`CacheOptions::ambient_authority`]).
     pub fn has_ambient_authority(&self) -> bool {
-        self.inner.ambient
+        self.inner.ambient()
     }
 }
 

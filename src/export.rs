@@ -176,7 +176,7 @@ pub(crate) fn export(cache: &Cache, export: Export, dest: Dest) -> Result<u64> {
     } = export;
     let sri = match source {
         Source::Hash(sri) => sri,
-        Source::Key(key) => bucket::find_content(cache, &key)?.integrity,
+        Source::Key(key) => bucket::find_content(cache.store(), &key)?.integrity,
     };
     let (dir, name, display) = dest.resolve()?;
     match how {
@@ -212,7 +212,7 @@ pub(crate) fn export(cache: &Cache, export: Export, dest: Dest) -> Result<u64> {
 
 /// Hashes the content (when `verify`) and returns its length.
 fn check(cache: &Cache, sri: &Integrity, verify: bool) -> Result<u64> {
-    let (mut file, path) = content::open(cache, sri)?;
+    let (mut file, path) = content::open(cache.store(), sri)?;
     if !verify {
         return file
             .metadata()
@@ -256,7 +256,7 @@ fn copy(
     display: &Path,
     verify: bool,
 ) -> Result<u64> {
-    let (mut from, path) = content::open(cache, sri)?;
+    let (mut from, path) = content::open(cache.store(), sri)?;
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     let mut to = dir
@@ -281,7 +281,7 @@ fn copy(
 }
 
 fn reflink(cache: &Cache, sri: &Integrity, dir: &Dir, name: &Path, display: &Path) -> Result<()> {
-    let (from, _) = content::open(cache, sri)?;
+    let (from, _) = content::open(cache.store(), sri)?;
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     let to = dir

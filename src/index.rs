@@ -48,7 +48,8 @@ pub use crate::ops::blocking::{
 /// # }
 /// ```
 pub fn ls<C: IntoCache>(cache: C) -> EntryIter {
-    EntryIter::new(cache.into_source())
+    let source = cache.into_source();
+    EntryIter::new(move || Ok(source.open_existing()?.map(|c| c.store().clone())))
 }
 
 /// Compile-time proof that listing results can cross threads.

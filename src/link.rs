@@ -58,13 +58,13 @@ pub(crate) fn place(
             crate::engine::sys::symlink(&dir, target, &rel)
         })
     };
-    bucket::locked(cache, |index| {
+    bucket::locked(cache.store(), |index| {
         match link() {
             Ok(()) => {}
             // Content (a file or an earlier link) is there: keep it if it
             // hashes right, else it is damage and the new link replaces it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if !content::holds(content::open(cache, sri).map(|(file, _)| file), sri) {
+                if !content::holds(content::open(cache.store(), sri).map(|(file, _)| file), sri) {
                     crate::maint::sweep::remove_content(cache, &rel)?;
                     link().map_err(|e| Error::io(&display, e))?;
                 }

@@ -95,7 +95,7 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     for rel in walk::buckets(cache)? {
         // An unreadable bucket (a link out of the cache) is left alone; the
         // content sweep below then keeps everything, to be safe.
-        let Ok(Some(bytes)) = bucket::read(cache, &rel) else {
+        let Ok(Some(bytes)) = bucket::read(cache.store(), &rel) else {
             continue;
         };
         for entry in line::latest_per_key(format, &bytes) {
@@ -152,7 +152,7 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     for (rel, doomed) in by_bucket {
         // Drop exactly the entries chosen: a newer line for the same key,
         // written meanwhile, has another time and survives.
-        bucket::rewrite(cache, format, rel, |entry| {
+        bucket::rewrite(cache.store(), format, rel, |entry| {
             doomed.get(entry.key.as_str()) != Some(&entry.time)
         })?;
         stats.entries_evicted += doomed.len() as u64;

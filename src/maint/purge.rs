@@ -16,7 +16,7 @@ pub(crate) fn purge(cache: &Cache, key: &str) -> Result<()> {
     let format = cache.index_format()?;
     let rel = bucket::bucket_rel(format, key);
     let mut content = None;
-    bucket::rewrite(cache, format, &rel, |entry| {
+    bucket::rewrite(cache.store(), format, &rel, |entry| {
         if entry.key != key {
             return true;
         }

@@ -51,7 +51,7 @@ pub(crate) fn content(
     if candidates.is_empty() {
         return Ok((0, 0));
     }
-    let _lock = IndexLock::exclusive(cache)?;
+    let _lock = IndexLock::exclusive(cache.store())?;
     let (live, unreadable) = walk::live_content(cache)?;
     if unreadable > 0 {
         return Ok((0, 0));
@@ -91,7 +91,7 @@ pub(crate) fn tmp(
         return Ok(0);
     };
     let display = || cache.layout().display_path(Area::Tmp.name());
-    let _lock = IndexLock::exclusive(cache)?;
+    let _lock = IndexLock::exclusive(cache.store())?;
     let entries: Vec<_> = tmp
         .entries()
         .map_err(|e| Error::io(display(), e))?

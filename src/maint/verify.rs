@@ -262,7 +262,7 @@ fn verify_content(
 /// Content that cannot be opened here (a link outside a capability-only
 /// cache) counts as intact: reads verify it anyway.
 fn hash_matches(cache: &Cache, sri: &Integrity, len_hint: Option<u64>) -> Result<Option<u64>> {
-    let (file, path) = match content::open(cache, sri) {
+    let (file, path) = match content::open(cache.store(), sri) {
         Ok(opened) => opened,
         Err(Error::OutsideCache { .. }) => return Ok(Some(0)),
         Err(Error::ContentNotFound { .. }) => return Ok(None),
@@ -300,7 +300,7 @@ fn rebuild_index(
     opts.report(Phase::RebuildIndex, 0, total, 0);
     let skip_unreadable = stats.unreadable_buckets > 0;
     let outcomes = parallel::map(&buckets, |rel| {
-        let rewritten = bucket::rewrite(cache, format, rel, |entry| {
+        let rewritten = bucket::rewrite(cache.store(), format, rel, |entry| {
             entry.content_path().is_some_and(|path| {
                 !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
             })

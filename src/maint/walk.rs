@@ -130,7 +130,7 @@ pub(crate) fn live_content(cache: &Cache) -> Result<(HashSet<PathBuf>, usize)> {
     let format = cache.index_format()?;
     // Buckets are read and parsed on one thread per core.
     let per_bucket = parallel::map(&buckets(cache)?, |rel| {
-        Ok::<_, Error>(match bucket::read(cache, rel) {
+        Ok::<_, Error>(match bucket::read(cache.store(), rel) {
             Ok(Some(bytes)) => Some(
                 line::latest_per_key(format, &bytes)
                     .iter()

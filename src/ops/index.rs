@@ -61,7 +61,7 @@ pub async fn index_insert<C: IntoCache, K: AsRef<str>>(
             });
         }
         let size = opts.size.unwrap_or(0) as u64;
-        bucket::insert(&source.open()?, &key, &sri, size, &opts)?;
+        bucket::insert(source.open()?.store(), &key, &sri, size, &opts)?;
         Ok(sri)
     })
     .await
@@ -121,7 +121,7 @@ pub async fn index_delete<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Resu
 pub async fn index_compact<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<usize> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     rt::run(move || match source.open_existing()? {
-        Some(cache) => bucket::compact(&cache, &key),
+        Some(cache) => bucket::compact(cache.store(), &key),
         None => bucket::check_key(&key).map(|()| 0),
     })
     .await

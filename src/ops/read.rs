@@ -46,11 +46,11 @@ pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u
         let Some(cache) = source.open_existing()? else {
             return Err(Error::EntryNotFound { key });
         };
-        let entry = bucket::find_content(&cache, &key)?;
+        let entry = bucket::find_content(cache.store(), &key)?;
         // cacache-rs's write_sync records size 0 for any value, so 0 means
         // "unknown"; the integrity check still covers the bytes.
         let size = Some(entry.size as u64).filter(|&s| s != 0);
-        content::read(&cache, &entry.integrity, size)
+        content::read(cache.store(), &entry.integrity, size)
     })
     .await
 }
@@ -85,7 +85,7 @@ pub async fn read<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Vec<u
 pub async fn read_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<Vec<u8>> {
     let (source, sri) = (cache.into_source(), sri.clone());
     rt::run(move || match source.open_existing()? {
-        Some(cache) => content::read(&cache, &sri, None),
+        Some(cache) => content::read(cache.store(), &sri, None),
         None => Err(content::not_found(sri)),
     })
     .await
@@ -117,7 +117,7 @@ pub async fn read_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<Vec<u8
 pub async fn metadata<C: IntoCache, K: AsRef<str>>(cache: C, key: K) -> Result<Option<Metadata>> {
     let (source, key) = (cache.into_source(), key.as_ref().to_owned());
     rt::run(move || match source.open_existing()? {
-        Some(cache) => bucket::find(&cache, &key),
+        Some(cache) => bucket::find(cache.store(), &key),
         None => Ok(None),
     })
     .await
@@ -187,7 +187,7 @@ pub async fn exists<C: IntoCache>(cache: C, sri: &Integrity) -> bool {
 pub async fn try_exists<C: IntoCache>(cache: C, sri: &Integrity) -> Result<bool> {
     let (source, sri) = (cache.into_source(), sri.clone());
     rt::run(move || match source.open_existing()? {
-        Some(cache) => content::exists(&cache, &sri),
+        Some(cache) => content::exists(cache.store(), &sri),
         None => content::checked_integrity(&sri).map(|_| false),
     })
     .await

@@ -52,7 +52,7 @@ pub(crate) async fn remove_with_opts<C: IntoCache, K: AsRef<str>>(
         };
         match opts.remove_fully {
             true => crate::maint::purge::purge(&cache, &key),
-            false => bucket::delete(&cache, &key),
+            false => bucket::delete(cache.store(), &key),
         }
     })
     .await
@@ -85,7 +85,7 @@ pub(crate) async fn remove_with_opts<C: IntoCache, K: AsRef<str>>(
 pub async fn remove_hash<C: IntoCache>(cache: C, sri: &Integrity) -> Result<()> {
     let (source, sri) = (cache.into_source(), sri.clone());
     rt::run(move || match source.open_existing()? {
-        Some(cache) => content::remove(&cache, &sri),
+        Some(cache) => content::remove(cache.store(), &sri),
         None => content::checked_integrity(&sri).map(|_| ()),
     })
     .await

@@ -32,7 +32,7 @@ pub(crate) async fn open_reader<C: IntoCache, K: AsRef<str>>(
         let Some(cache) = source.open_existing()? else {
             return Err(Error::EntryNotFound { key });
         };
-        let entry = bucket::find_content(&cache, &key)?;
+        let entry = bucket::find_content(cache.store(), &key)?;
         SyncReader::start(&cache, entry.integrity)
     })
     .await?;

@@ -60,9 +60,15 @@ where
         let cache = source.open()?;
         let expected_size = opts.size.map(|s| s as u64);
         let algo = opts.algorithm_or_default();
-        let staged = content::stage(&cache, algo, opts.sri.clone(), expected_size, data.as_ref())?;
-        bucket::locked(&cache, |index| {
-            let (sri, size) = staged.commit(&cache)?;
+        let staged = content::stage(
+            cache.store(),
+            algo,
+            opts.sri.clone(),
+            expected_size,
+            data.as_ref(),
+        )?;
+        bucket::locked(cache.store(), |index| {
+            let (sri, size) = staged.commit(cache.store())?;
             index.insert(&key, &sri, size, &opts)?;
             Ok(sri)
         })
@@ -165,8 +171,8 @@ pub async fn write_hash_with_algo<C: IntoCache, D: AsRef<[u8]>>(
     let (source, data) = (cache.into_source(), rt::owned(data));
     rt::run(move || {
         let cache = source.open()?;
-        let staged = content::stage(&cache, algo, None, None, data.as_ref())?;
-        Ok(staged.commit(&cache)?.0)
+        let staged = content::stage(cache.store(), algo, None, None, data.as_ref())?;
+        Ok(staged.commit(cache.store())?.0)
     })
     .await
 }

@@ -57,7 +57,7 @@ impl std::fmt::Debug for SyncReader {
 
 impl SyncReader {
     pub(crate) fn start(cache: &Cache, sri: Integrity) -> Result<SyncReader> {
-        let (file, path) = content::open(cache, &sri)?;
+        let (file, path) = content::open(cache.store(), &sri)?;
         Ok(SyncReader {
             file,
             path,

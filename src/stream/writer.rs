@@ -81,7 +81,7 @@ impl SyncWriter {
             bucket::check_key(key)?;
         }
         let content = ContentWriter::new(
-            &cache,
+            cache.store(),
             opts.algorithm_or_default(),
             opts.sri.clone(),
             opts.size.map(|s| s as u64),
@@ -111,7 +111,7 @@ impl SyncWriter {
             ));
         }
         let (cache, key, opts, content) = (self.cache, self.key, self.opts, self.content);
-        bucket::locked(&cache, |index| {
+        bucket::locked(cache.store(), |index| {
             let (sri, size) = content.commit()?;
             if let Some(key) = &key {
                 index.insert(key, &sri, size, &opts)?;

@@ -7,9 +7,9 @@ use cap_std::fs::File;
 use ssri::{Integrity, IntegrityChecker};
 
 use super::path::content_path;
-use crate::cache::Cache;
 use crate::engine::file_io;
 use crate::engine::layout::Area;
+use crate::engine::store::Store;
 use crate::engine::sys;
 use crate::error::{Error, Result};
 
@@ -25,24 +25,24 @@ const TRUSTED_SIZE: u64 = 64 * 1024;
 
 /// Opens the content file for `sri`, mapping a missing file (or a missing
 /// content directory) to [`Error::ContentNotFound`].
-pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
+pub(crate) fn open(store: &Store, sri: &Integrity) -> Result<(File, PathBuf)> {
     let rel = content_path(sri)?;
-    let display = cache.layout().display_in(Area::Content, &rel);
+    let display = store.layout().display_in(Area::Content, &rel);
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
-    match cache
+    match store
         .layout()
         .with_shard(Area::Content, &rel, false, sys::open_read)?
     {
         Ok(file) => Ok((file, display)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
-            let content = cache.layout().area_created(Area::Content)?;
+            let content = store.layout().area_created(Area::Content)?;
             match content.read_link_contents(&rel) {
                 // cap-std refuses a symlink that leaves the root; only a cache
                 // holding ambient authority may follow it, and only for link_to.
-                Ok(target) => open_outside(cache, sri, target, display),
+                Ok(target) => open_outside(store, sri, target, display),
                 // WASI runtimes refuse even to read a link with an absolute
                 // target; it is still a link out of the cache.
                 Err(_)
@@ -63,7 +63,7 @@ pub(crate) fn open(cache: &Cache, sri: &Integrity) -> Result<(File, PathBuf)> {
 
 /// Opens the target of a content link that points outside the cache.
 fn open_outside(
-    cache: &Cache,
+    store: &Store,
     sri: &Integrity,
     target: PathBuf,
     display: PathBuf,
@@ -71,7 +71,7 @@ fn open_outside(
     // link_to writes absolute targets; a relative one would resolve against
     // the process's working directory, not the link's: never follow it.
     #[cfg(feature = "link_to")]
-    if cache.has_ambient_authority() && target.is_absolute() {
+    if store.ambient() && target.is_absolute() {
         match File::open_ambient(&target, cap_std::ambient_authority()) {
             Ok(file) => return Ok((file, target)),
             // Natively, a vanished target means the content is gone.
@@ -89,7 +89,7 @@ fn open_outside(
             Err(_) => {}
         }
     }
-    let _ = (cache, sri);
+    let _ = (store, sri);
     Err(Error::OutsideCache {
         path: display,
         target,
@@ -98,8 +98,8 @@ fn open_outside(
 
 /// Reads the whole content for `sri` and checks it against `sri` and, when
 /// known, `size`. Never returns bytes that fail the check.
-pub(crate) fn read(cache: &Cache, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
-    let (file, display) = open(cache, sri)?;
+pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
+    let (file, display) = open(store, sri)?;
     let file_len = || file.metadata().map(|m| m.len());
     let mismatch = |expected, found| Error::SizeMismatch {
         path: display.clone(),
@@ -253,9 +253,9 @@ pub(crate) fn not_found(sri: Integrity) -> Error {
 }
 
 /// Whether a content file exists for `sri` (not verified).
-pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
+pub(crate) fn exists(store: &Store, sri: &Integrity) -> Result<bool> {
     let rel = content_path(sri)?;
-    match cache
+    match store
         .layout()
         .with_shard(Area::Content, &rel, false, sys::is_file)?
     {
@@ -263,7 +263,7 @@ pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         // A link_to entry: a symlink that cap-std will not follow.
         Err(_)
-            if cache
+            if store
                 .layout()
                 .area_created(Area::Content)?
                 .read_link_contents(&rel)
@@ -271,19 +271,19 @@ pub(crate) fn exists(cache: &Cache, sri: &Integrity) -> Result<bool> {
         {
             Ok(true)
         }
-        Err(e) => Err(Error::io(cache.layout().display_in(Area::Content, rel), e)),
+        Err(e) => Err(Error::io(store.layout().display_in(Area::Content, rel), e)),
     }
 }
 
 /// Deletes the content file for `sri`; a missing file is not an error.
-pub(crate) fn remove(cache: &Cache, sri: &Integrity) -> Result<()> {
+pub(crate) fn remove(store: &Store, sri: &Integrity) -> Result<()> {
     let rel = content_path(sri)?;
-    match cache
+    match store
         .layout()
         .with_area(Area::Content, false, |content| content.remove_file(&rel))?
     {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(cache.layout().display_in(Area::Content, rel), e)),
+        Err(e) => Err(Error::io(store.layout().display_in(Area::Content, rel), e)),
     }
 }

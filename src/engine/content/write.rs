@@ -2,22 +2,23 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cap_std::fs::{Dir, File, OpenOptions};
 use ssri::{Algorithm, Integrity, IntegrityOpts};
 
 use super::path::content_path;
-use crate::cache::Cache;
 use crate::engine::file_io;
 use crate::engine::layout::shard;
 use crate::engine::layout::Area;
+use crate::engine::store::Store;
 use crate::engine::sys;
 use crate::error::{Error, Result};
 
 /// A content write in progress. Nothing is visible under `content-v2` until
 /// [`ContentWriter::commit`]; dropping the writer removes its temp file.
 pub(crate) struct ContentWriter {
-    cache: Cache,
+    store: Arc<Store>,
     tmp_name: PathBuf,
     file: Option<File>,
     hasher: IntegrityOpts,
@@ -33,7 +34,7 @@ impl ContentWriter {
     /// Starts a write hashed with `algo`, or with the algorithm of
     /// `expected_sri` when given (so the result can be compared to it).
     pub(crate) fn new(
-        cache: &Cache,
+        store: &Arc<Store>,
         algo: Algorithm,
         expected_sri: Option<Integrity>,
         expected_size: Option<u64>,
@@ -47,17 +48,17 @@ impl ContentWriter {
         // 64 random bits: a collision with a live temp file is retried, not fatal.
         let (tmp_name, file) = loop {
             let name = PathBuf::from(format!("{:016x}", fastrand::u64(..)));
-            match cache
+            match store
                 .layout()
                 .with_area(Area::Tmp, true, |tmp| tmp.open_with(&name, &options))?
             {
                 Ok(file) => break (name, sys::lock_temp(file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(cache.layout().display_in(Area::Tmp, name), e)),
+                Err(e) => return Err(Error::io(store.layout().display_in(Area::Tmp, name), e)),
             }
         };
         Ok(ContentWriter {
-            cache: cache.clone(),
+            store: store.clone(),
             tmp_name,
             file: Some(file),
             hasher: IntegrityOpts::new().algorithm(algo),
@@ -70,7 +71,7 @@ impl ContentWriter {
 
     /// Where the data is until the commit, for error messages.
     pub(crate) fn tmp_display(&self) -> PathBuf {
-        self.cache.layout().display_in(Area::Tmp, &self.tmp_name)
+        self.store.layout().display_in(Area::Tmp, &self.tmp_name)
     }
 
     /// Appends `buf` to the content, hashing it on the way.
@@ -104,7 +105,7 @@ impl ContentWriter {
             self.written,
             self.tmp_display(),
         )?;
-        if self.cache.layout().durable() {
+        if self.store.layout().durable() {
             file.sync_all()
                 .map_err(|e| Error::io(self.tmp_display(), e))?;
         }
@@ -124,14 +125,14 @@ impl ContentWriter {
     /// open keeps reading it whole (cacache-rs#83 rewrote files readers had
     /// open).
     fn place(&mut self, rel: &Path, sri: &Integrity) -> Result<()> {
-        let cache = self.cache.clone();
-        let tmp = cache.layout().area_created(Area::Tmp)?;
-        let display = || cache.layout().display_in(Area::Content, rel);
+        let store = self.store.clone();
+        let tmp = store.layout().area_created(Area::Tmp)?;
+        let display = || store.layout().display_in(Area::Content, rel);
         let name = &self.tmp_name;
-        let durable = cache.layout().durable();
+        let durable = store.layout().durable();
         // `dir` holds `rel` and `file` is its name in there (or, when no
         // shard handles are kept, `dir` is `content-v2` and `file` is `rel`).
-        let outcome = cache
+        let outcome = store
             .layout()
             .with_shard(Area::Content, rel, true, |dir, file| {
                 let link = || sys::hard_link(&tmp, name, dir, file);
@@ -143,9 +144,9 @@ impl ContentWriter {
                 }
             })?;
         outcome.map_err(|e| Error::io(display(), e))?;
-        if self.cache.layout().durable() {
+        if self.store.layout().durable() {
             let parent = rel.parent().unwrap_or(Path::new(""));
-            let content = cache.layout().area_created(Area::Content)?;
+            let content = store.layout().area_created(Area::Content)?;
             shard::sync_dir(&content, parent).map_err(|e| Error::io(display(), e))?;
         }
         Ok(())
@@ -234,7 +235,7 @@ pub(crate) enum Staged<'a> {
 /// content that is already stored costs one small read and no temp file. Larger
 /// ones stream through a [`ContentWriter`], which hashes while it writes.
 pub(crate) fn stage<'a>(
-    cache: &Cache,
+    store: &Arc<Store>,
     algo: Algorithm,
     expected_sri: Option<Integrity>,
     expected_size: Option<u64>,
@@ -247,7 +248,7 @@ pub(crate) fn stage<'a>(
         };
         let sri = IntegrityOpts::new().algorithm(algo).chain(data).result();
         let rel = content_path(&sri)?;
-        let display = cache.layout().display_in(Area::Content, &rel);
+        let display = store.layout().display_in(Area::Content, &rel);
         check_expected(
             expected_size,
             expected_sri.as_ref(),
@@ -257,7 +258,7 @@ pub(crate) fn stage<'a>(
         )?;
         return Ok(Staged::Hashed { sri, rel, data });
     }
-    let mut writer = ContentWriter::new(cache, algo, expected_sri, expected_size)?;
+    let mut writer = ContentWriter::new(store, algo, expected_sri, expected_size)?;
     writer.write_all(data)?;
     Ok(Staged::Written(writer))
 }
@@ -265,7 +266,7 @@ pub(crate) fn stage<'a>(
 impl Staged<'_> {
     /// Puts the value in the content store unless it is there already;
     /// returns its integrity and size.
-    pub(crate) fn commit(self, cache: &Cache) -> Result<(Integrity, u64)> {
+    pub(crate) fn commit(self, store: &Arc<Store>) -> Result<(Integrity, u64)> {
         match self {
             Staged::Hashed { sri, rel, data } => {
                 let len = data.len() as u64;
@@ -273,7 +274,7 @@ impl Staged<'_> {
                 // stat for a small file): one of the right length but
                 // damaged must not turn this write into a no-op that later
                 // reads refuse.
-                let stored = cache
+                let stored = store
                     .layout()
                     .with_shard(Area::Content, &rel, false, |dir, name| {
                         let file = sys::open_read(dir, name)?;
@@ -282,7 +283,7 @@ impl Staged<'_> {
                 if matches!(stored, Ok(Ok(stored)) if stored == data) {
                     return Ok((sri, len));
                 }
-                let mut writer = ContentWriter::new(cache, sri.pick_algorithm(), None, None)?;
+                let mut writer = ContentWriter::new(store, sri.pick_algorithm(), None, None)?;
                 // Hashed in `stage` already: write without hashing again.
                 writer.known = Some(sri);
                 writer.write_all(data)?;
@@ -298,7 +299,7 @@ impl Drop for ContentWriter {
         // After a rename the name is gone and this fails harmlessly; after a
         // link or an abandoned write it removes the temp file.
         self.file.take();
-        if let Ok(Some(tmp)) = self.cache.layout().area(Area::Tmp, false) {
+        if let Ok(Some(tmp)) = self.store.layout().area(Area::Tmp, false) {
             let _ = tmp.remove_file(&self.tmp_name);
         }
     }

@@ -8,11 +8,11 @@ use ssri::Integrity;
 
 use super::line::{self, RawEntry};
 use super::lock::IndexLock;
-use crate::cache::Cache;
 use crate::engine::content;
 use crate::engine::file_io;
 use crate::engine::layout::shard;
 use crate::engine::layout::Area;
+use crate::engine::store::Store;
 use crate::engine::sys;
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
@@ -33,23 +33,23 @@ pub(crate) fn bucket_rel(format: IndexFormat, key: &str) -> PathBuf {
     format.bucket_rel(key)
 }
 
-fn display(cache: &Cache, rel: &Path) -> PathBuf {
-    cache.layout().display_in(Area::Index, rel)
+fn display(store: &Store, rel: &Path) -> PathBuf {
+    store.layout().display_in(Area::Index, rel)
 }
 
 /// Most buckets hold a line or a few (compaction keeps them short).
 const BUCKET_GUESS: usize = 4096;
 
 /// Reads a bucket whole; `None` if it does not exist.
-pub(crate) fn read(cache: &Cache, rel: &Path) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read(store: &Store, rel: &Path) -> Result<Option<Vec<u8>>> {
     let read = |dir: &Dir, name: &Path| {
         let file = sys::open_read(dir, name)?;
         file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
     };
-    match cache.layout().with_shard(Area::Index, rel, false, read)? {
+    match store.layout().with_shard(Area::Index, rel, false, read)? {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(display(cache, rel), e)),
+        Err(e) => Err(Error::io(display(store, rel), e)),
     }
 }
 
@@ -60,7 +60,7 @@ pub(crate) const COMPACT_THRESHOLD: u64 = 16 * 1024;
 
 /// Index appends made under one shared index lock; see [`locked`].
 pub(crate) struct Appender<'a> {
-    cache: &'a Cache,
+    store: &'a Store,
     /// Buckets that grew past [`COMPACT_THRESHOLD`], compacted once the
     /// lock is released (a rewrite needs it exclusively).
     grown: Vec<(IndexFormat, PathBuf)>,
@@ -72,18 +72,18 @@ pub(crate) struct Appender<'a> {
 /// A write places its content and appends its entry inside one `work`, so
 /// `verify` and `gc`, which sweep unreferenced content under the exclusive
 /// lock, never see content linked but not yet indexed.
-pub(crate) fn locked<T>(cache: &Cache, work: impl FnOnce(&mut Appender) -> Result<T>) -> Result<T> {
+pub(crate) fn locked<T>(store: &Store, work: impl FnOnce(&mut Appender) -> Result<T>) -> Result<T> {
     let mut appender = Appender {
-        cache,
+        store,
         grown: Vec::new(),
     };
     let result = {
-        let _lock = IndexLock::shared(cache)?;
+        let _lock = IndexLock::shared(store)?;
         work(&mut appender)
     };
     for (format, rel) in appender.grown {
         // The entries are committed; a failed clean-up must not say otherwise.
-        let _ = rewrite(cache, format, &rel, |_| true);
+        let _ = rewrite(store, format, &rel, |_| true);
     }
     result
 }
@@ -92,13 +92,13 @@ impl Appender<'_> {
     /// Appends one entry with a single write, creating the bucket and its
     /// shard directories when missing.
     pub(crate) fn append(&mut self, entry: &RawEntry) -> Result<()> {
-        let cache = self.cache;
-        let format = cache.index_format()?;
+        let store = self.store;
+        let format = store.index_format()?;
         let rel = bucket_rel(format, &entry.key);
         let line = line::encode(format, entry);
-        let io_err = |e| Error::io(display(cache, &rel), e);
-        let durable = cache.layout().durable();
-        let mut file = cache
+        let io_err = |e| Error::io(display(store, &rel), e);
+        let durable = store.layout().durable();
+        let mut file = store
             .layout()
             .with_shard(Area::Index, &rel, true, |dir, name| {
                 let open =
@@ -150,12 +150,12 @@ impl Appender<'_> {
 }
 
 /// Turns a stored entry into [`Metadata`]; `Ok(None)` for a tombstone.
-pub(crate) fn to_metadata(cache: &Cache, rel: &Path, raw: RawEntry) -> Result<Option<Metadata>> {
+pub(crate) fn to_metadata(store: &Store, rel: &Path, raw: RawEntry) -> Result<Option<Metadata>> {
     let Some(sri_text) = raw.integrity else {
         return Ok(None);
     };
     let bad = |reason: String| Error::BadIndex {
-        path: display(cache, rel),
+        path: display(store, rel),
         key: raw.key.clone(),
         reason,
     };
@@ -184,19 +184,19 @@ pub(crate) fn to_metadata(cache: &Cache, rel: &Path, raw: RawEntry) -> Result<Op
 /// that parses is returned, even one that cannot name a content file
 /// (cacache-rs's tests insert `sha1-deadbeef`); [`find_content`] is for
 /// reading the content.
-pub(crate) fn find(cache: &Cache, key: &str) -> Result<Option<Metadata>> {
-    find_in(cache, key).map(|(_, entry)| entry)
+pub(crate) fn find(store: &Store, key: &str) -> Result<Option<Metadata>> {
+    find_in(store, key).map(|(_, entry)| entry)
 }
 
 /// The latest entry for `key` and its bucket.
-fn find_in(cache: &Cache, key: &str) -> Result<(PathBuf, Option<Metadata>)> {
-    let format = cache.index_format()?;
+fn find_in(store: &Store, key: &str) -> Result<(PathBuf, Option<Metadata>)> {
+    let format = store.index_format()?;
     let rel = bucket_rel(format, key);
-    let Some(bucket) = read(cache, &rel)? else {
+    let Some(bucket) = read(store, &rel)? else {
         return Ok((rel, None));
     };
     let entry = match line::latest_for(format, &bucket, key) {
-        Some(raw) => to_metadata(cache, &rel, raw)?,
+        Some(raw) => to_metadata(store, &rel, raw)?,
         None => None,
     };
     Ok((rel, entry))
@@ -205,15 +205,15 @@ fn find_in(cache: &Cache, key: &str) -> Result<(PathBuf, Option<Metadata>)> {
 /// The latest entry for `key`, to read its content: [`Error::EntryNotFound`]
 /// without one, [`Error::BadIndex`] if its integrity cannot name a content
 /// file.
-pub(crate) fn find_content(cache: &Cache, key: &str) -> Result<Metadata> {
-    let (rel, entry) = find_in(cache, key)?;
+pub(crate) fn find_content(store: &Store, key: &str) -> Result<Metadata> {
+    let (rel, entry) = find_in(store, key)?;
     let entry = entry.ok_or_else(|| Error::EntryNotFound {
         key: key.to_owned(),
     })?;
     match content::checked_integrity(&entry.integrity) {
         Ok(_) => Ok(entry),
         Err(e) => Err(Error::BadIndex {
-            path: display(cache, &rel),
+            path: display(store, &rel),
             key: entry.key,
             reason: e.to_string(),
         }),
@@ -222,17 +222,17 @@ pub(crate) fn find_content(cache: &Cache, key: &str) -> Result<Metadata> {
 
 /// Records `key` → `sri` without writing content (`index::insert`).
 pub(crate) fn insert(
-    cache: &Cache,
+    store: &Store,
     key: &str,
     sri: &Integrity,
     size: u64,
     opts: &WriteOpts,
 ) -> Result<()> {
-    locked(cache, |index| index.insert(key, sri, size, opts))
+    locked(store, |index| index.insert(key, sri, size, opts))
 }
 
 /// Appends a tombstone for `key`; its content is left alone.
-pub(crate) fn delete(cache: &Cache, key: &str) -> Result<()> {
+pub(crate) fn delete(store: &Store, key: &str) -> Result<()> {
     check_key(key)?;
     let tombstone = RawEntry {
         key: key.to_owned(),
@@ -242,16 +242,16 @@ pub(crate) fn delete(cache: &Cache, key: &str) -> Result<()> {
         metadata: serde_json::Value::Null,
         raw_metadata: None,
     };
-    locked(cache, |index| index.append(&tombstone))
+    locked(store, |index| index.append(&tombstone))
 }
 
 /// Rewrites `key`'s bucket to hold only the latest live entry of each key in
 /// it, dropping tombstoned keys and unreadable lines. Returns the number of
 /// lines dropped.
-pub(crate) fn compact(cache: &Cache, key: &str) -> Result<usize> {
+pub(crate) fn compact(store: &Store, key: &str) -> Result<usize> {
     check_key(key)?;
-    let format = cache.index_format()?;
-    Ok(rewrite(cache, format, &bucket_rel(format, key), |_| true)?.dropped)
+    let format = store.index_format()?;
+    Ok(rewrite(store, format, &bucket_rel(format, key), |_| true)?.dropped)
 }
 
 /// What a bucket rewrite did.
@@ -270,26 +270,26 @@ pub(crate) struct Rewrite {
 /// The new bucket is written in `tmp/` and renamed over the old one, so
 /// readers see one or the other.
 pub(crate) fn rewrite(
-    cache: &Cache,
+    store: &Store,
     format: IndexFormat,
     rel: &Path,
     mut keep: impl FnMut(&RawEntry) -> bool,
 ) -> Result<Rewrite> {
-    let Some(index) = cache.layout().area(Area::Index, false)? else {
+    let Some(index) = store.layout().area(Area::Index, false)? else {
         return Ok(Rewrite::default());
     };
-    let io_err = |e| Error::io(display(cache, rel), e);
+    let io_err = |e| Error::io(display(store, rel), e);
     // A bucket that stays as it is needs no lock: most buckets, in a
     // verify. (Lines appended meanwhile are kept either way.)
-    match read(cache, rel)? {
+    match read(store, rel)? {
         Some(bytes) => match plan(format, &bytes, &mut keep) {
             (fresh, result) if fresh == bytes => return Ok(result),
             _ => {}
         },
         None => return Ok(Rewrite::default()),
     }
-    let _lock = IndexLock::exclusive(cache)?;
-    let Some(bytes) = read(cache, rel)? else {
+    let _lock = IndexLock::exclusive(store)?;
+    let Some(bytes) = read(store, rel)? else {
         return Ok(Rewrite::default());
     };
     let (mut fresh, result) = plan(format, &bytes, &mut keep);
@@ -299,7 +299,7 @@ pub(crate) fn rewrite(
     // Writers that take no lock (npm, cacache-rs) may have appended since
     // the read: keep their lines, after ours. (The old file is closed by
     // now: Windows refuses to rename over an open one.)
-    if let Ok(Some(now)) = read(cache, rel) {
+    if let Ok(Some(now)) = read(store, rel) {
         if now.len() > bytes.len() && now.starts_with(&bytes) {
             fresh.extend_from_slice(&now[bytes.len()..]);
         }
@@ -311,7 +311,7 @@ pub(crate) fn rewrite(
             Err(e) => return Err(io_err(e)),
         }
     } else {
-        replace(cache, rel, &fresh)?;
+        replace(store, rel, &fresh)?;
     }
     Ok(result)
 }
@@ -363,24 +363,24 @@ fn rename_over(from_dir: &Dir, from: &str, to_dir: &Dir, to: &Path) -> io::Resul
 }
 
 /// Atomically replaces the bucket at `rel` with `contents`.
-fn replace(cache: &Cache, rel: &Path, contents: &[u8]) -> Result<()> {
-    let index = cache.layout().area_created(Area::Index)?;
-    let tmp = cache.layout().area_created(Area::Tmp)?;
+fn replace(store: &Store, rel: &Path, contents: &[u8]) -> Result<()> {
+    let index = store.layout().area_created(Area::Index)?;
+    let tmp = store.layout().area_created(Area::Tmp)?;
     let tmp_name = format!("{:016x}.bucket", fastrand::u64(..));
-    let tmp_err = |e| Error::io(cache.layout().display_in(Area::Tmp, &tmp_name), e);
+    let tmp_err = |e| Error::io(store.layout().display_in(Area::Tmp, &tmp_name), e);
     let mut file = tmp.create(&tmp_name).map_err(tmp_err)?;
     file.write_all(contents).map_err(tmp_err)?;
-    if cache.layout().durable() {
+    if store.layout().durable() {
         file.sync_all().map_err(tmp_err)?;
     }
     drop(file);
     if let Err(e) = rename_over(&tmp, &tmp_name, &index, rel) {
         let _ = tmp.remove_file(&tmp_name);
-        return Err(Error::io(display(cache, rel), e));
+        return Err(Error::io(display(store, rel), e));
     }
-    if cache.layout().durable() {
+    if store.layout().durable() {
         let parent = rel.parent().unwrap_or(Path::new(""));
-        shard::sync_dir(&index, parent).map_err(|e| Error::io(display(cache, rel), e))?;
+        shard::sync_dir(&index, parent).map_err(|e| Error::io(display(store, rel), e))?;
     }
     Ok(())
 }

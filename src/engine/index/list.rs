@@ -3,14 +3,15 @@
 use std::collections::VecDeque;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 #[cfg(not(target_family = "wasm"))]
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Mutex};
 
 use cap_std::fs::{Dir, ReadDir};
 
 use super::{bucket, line};
-use crate::cache::{Cache, CacheSource};
 use crate::engine::layout::Area;
+use crate::engine::store::Store;
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
 use crate::metadata::Metadata;
@@ -46,8 +47,11 @@ impl std::fmt::Debug for EntryIter {
 #[cfg(not(target_family = "wasm"))]
 type Batch = Vec<Result<Metadata>>;
 
+/// Opens the cache where the listing runs: `None` if it does not exist.
+type Opener = Box<dyn FnOnce() -> Result<Option<Arc<Store>>> + Send>;
+
 enum State {
-    Unopened(CacheSource),
+    Unopened(Opener),
     Walking(Walk),
     /// Walker threads fill `batches`; `current` is the batch being yielded.
     #[cfg(not(target_family = "wasm"))]
@@ -71,7 +75,7 @@ const QUEUE: usize = 16;
 const BATCH: usize = 128;
 
 struct Walk {
-    cache: Cache,
+    store: Arc<Store>,
     format: IndexFormat,
     /// How deep the first directory of `stack` lies below `index-v5`.
     base: usize,
@@ -81,22 +85,23 @@ struct Walk {
 }
 
 impl EntryIter {
-    pub(crate) fn new(source: CacheSource) -> Self {
+    /// A listing of the cache `open` opens on the first `next`.
+    pub(crate) fn new(open: impl FnOnce() -> Result<Option<Arc<Store>>> + Send + 'static) -> Self {
         EntryIter {
-            state: State::Unopened(source),
+            state: State::Unopened(Box::new(open)),
         }
     }
 
-    fn start(source: CacheSource) -> Result<State> {
+    fn start(open: Opener) -> Result<State> {
         // Listing a cache that does not exist finds nothing and creates nothing.
-        let Some(cache) = source.open_existing()? else {
+        let Some(store) = open()? else {
             return Ok(State::Done);
         };
-        let format = cache.index_format()?;
-        let display = || cache.layout().display_path(Area::Index.name());
+        let format = store.index_format()?;
+        let display = || store.layout().display_path(Area::Index.name());
         // A handle of its own: the walk outlives this call. (`try_clone`
         // would be shorter but is unsupported on WASI.)
-        let dir = match cache.root().open_dir(Area::Index.name()) {
+        let dir = match store.layout().root().open_dir(Area::Index.name()) {
             Ok(dir) => dir,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::Done),
             Err(e) => return Err(Error::io(display(), e)),
@@ -113,13 +118,13 @@ impl EntryIter {
             }
             if workers > 1 && shards.len() >= PARALLEL_SHARDS {
                 let own = dir.try_clone().map_err(|e| Error::io(display(), e))?;
-                if let Some(state) = walkers(&cache, format, own, shards, workers) {
+                if let Some(state) = walkers(&store, format, own, shards, workers) {
                     return Ok(state);
                 }
             }
         }
         let entries = dir.entries().map_err(|e| Error::io(display(), e))?;
-        let mut walk = Walk::new(cache, format, 0);
+        let mut walk = Walk::new(store, format, 0);
         walk.stack.push((PathBuf::new(), dir, entries));
         Ok(State::Walking(walk))
     }
@@ -134,7 +139,7 @@ type Shards = Arc<(Dir, Mutex<Vec<std::ffi::OsString>>)>;
 /// and walk them; `None` if not one thread could be started.
 #[cfg(not(target_family = "wasm"))]
 fn walkers(
-    cache: &Cache,
+    store: &Arc<Store>,
     format: IndexFormat,
     dir: Dir,
     shards: Vec<std::ffi::OsString>,
@@ -144,11 +149,11 @@ fn walkers(
     let shared: Shards = Arc::new((dir, Mutex::new(shards)));
     let mut started = 0;
     for _ in 0..workers {
-        let (cache, shared, send) = (cache.clone(), shared.clone(), send.clone());
+        let (store, shared, send) = (store.clone(), shared.clone(), send.clone());
         // The threads that start take every shard between them.
         started += std::thread::Builder::new()
             .name("capcache-list".into())
-            .spawn(move || walk_shards(cache, format, &shared, &send))
+            .spawn(move || walk_shards(store, format, &shared, &send))
             .is_ok() as usize;
     }
     (started > 0).then(|| State::Walkers {
@@ -160,12 +165,17 @@ fn walkers(
 /// A walker: takes shards until none are left, sending what it finds in
 /// batches; stops early when the iterator is dropped.
 #[cfg(not(target_family = "wasm"))]
-fn walk_shards(cache: Cache, format: IndexFormat, shared: &Shards, send: &mpsc::SyncSender<Batch>) {
+fn walk_shards(
+    store: Arc<Store>,
+    format: IndexFormat,
+    shared: &Shards,
+    send: &mpsc::SyncSender<Batch>,
+) {
     let (dir, shards) = &**shared;
     let next = || shards.lock().unwrap_or_else(|p| p.into_inner()).pop();
     let mut batch = Vec::new();
     while let Some(name) = next() {
-        let mut walk = Walk::new(cache.clone(), format, 1);
+        let mut walk = Walk::new(store.clone(), format, 1);
         walk.enter(dir, Path::new(""), &name);
         while walk.next_bucket() {
             batch.extend(walk.pending.drain(..));
@@ -181,9 +191,9 @@ fn walk_shards(cache: Cache, format: IndexFormat, shared: &Shards, send: &mpsc::
 }
 
 impl Walk {
-    fn new(cache: Cache, format: IndexFormat, base: usize) -> Walk {
+    fn new(store: Arc<Store>, format: IndexFormat, base: usize) -> Walk {
         Walk {
-            cache,
+            store,
             format,
             base,
             stack: Vec::new(),
@@ -195,7 +205,7 @@ impl Walk {
     /// listing; an error is queued instead.
     #[cfg(not(target_family = "wasm"))]
     fn enter(&mut self, dir: &Dir, rel: &Path, name: &OsStr) {
-        match open_listing(&self.cache, dir, rel, name) {
+        match open_listing(&self.store, dir, rel, name) {
             Ok(opened) => self.stack.push(opened),
             Err(e) => self.pending.push_back(Err(e)),
         }
@@ -217,7 +227,7 @@ impl Walk {
                 Ok(entry) => entry,
                 Err(e) => {
                     let here = PathBuf::from(Area::Index.name()).join(&*rel);
-                    let path = self.cache.layout().display_path(here);
+                    let path = self.store.layout().display_path(here);
                     self.pending.push_back(Err(Error::io(path, e)));
                     return true;
                 }
@@ -228,7 +238,7 @@ impl Walk {
                 if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
                     continue;
                 }
-                match open_listing(&self.cache, dir, rel, &name) {
+                match open_listing(&self.store, dir, rel, &name) {
                     Ok(opened) => self.stack.push(opened),
                     Err(e) => {
                         self.pending.push_back(Err(e));
@@ -238,7 +248,7 @@ impl Walk {
                 continue;
             }
             let child = rel.join(&name);
-            match bucket::read(&self.cache, &child) {
+            match bucket::read(&self.store, &child) {
                 Ok(Some(bytes)) => self.queue_bucket(&child, &bytes),
                 Ok(None) => {}
                 Err(e) => self.pending.push_back(Err(e)),
@@ -253,7 +263,7 @@ impl Walk {
     /// their latest lines.
     fn queue_bucket(&mut self, rel: &std::path::Path, bytes: &[u8]) {
         for raw in line::latest_per_key(self.format, bytes) {
-            match bucket::to_metadata(&self.cache, rel, raw) {
+            match bucket::to_metadata(&self.store, rel, raw) {
                 Ok(Some(meta)) => self.pending.push_back(Ok(meta)),
                 Ok(None) => {}
                 Err(e) => self.pending.push_back(Err(e)),
@@ -265,7 +275,7 @@ impl Walk {
 /// The directory `name` in `dir` (at `rel` under `index-v5`), opened with
 /// its listing.
 fn open_listing(
-    cache: &Cache,
+    store: &Store,
     dir: &Dir,
     rel: &Path,
     name: &OsStr,
@@ -278,7 +288,7 @@ fn open_listing(
         })
         .map_err(|e| {
             let path = Path::new(Area::Index.name()).join(&child);
-            Error::io(cache.layout().display_path(path), e)
+            Error::io(store.layout().display_path(path), e)
         })
 }
 
@@ -289,11 +299,11 @@ impl Iterator for EntryIter {
         loop {
             match &mut self.state {
                 State::Unopened(_) => {
-                    let State::Unopened(source) = std::mem::replace(&mut self.state, State::Done)
+                    let State::Unopened(open) = std::mem::replace(&mut self.state, State::Done)
                     else {
                         unreachable!()
                     };
-                    match EntryIter::start(source) {
+                    match EntryIter::start(open) {
                         Ok(state) => self.state = state,
                         Err(e) => return Some(Err(e)),
                     }

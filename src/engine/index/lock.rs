@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 
 use cap_std::fs::{Dir, OpenOptions};
 
-use crate::cache::Cache;
 use crate::engine::layout::Area;
+use crate::engine::store::Store;
 use crate::engine::sys;
 use crate::error::{Error, Result};
 
@@ -42,20 +42,20 @@ pub(crate) struct IndexLock {
 
 impl IndexLock {
     /// Taken around an append.
-    pub(crate) fn shared(cache: &Cache) -> Result<IndexLock> {
-        acquire(cache, false)
+    pub(crate) fn shared(store: &Store) -> Result<IndexLock> {
+        acquire(store, false)
     }
 
     /// Taken around a bucket rewrite.
-    pub(crate) fn exclusive(cache: &Cache) -> Result<IndexLock> {
-        acquire(cache, true)
+    pub(crate) fn exclusive(store: &Store) -> Result<IndexLock> {
+        acquire(store, true)
     }
 }
 
 /// How many fallback names to try after [`LOCK_FILE`].
 const FALLBACKS: usize = 8;
 
-fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
+fn acquire(store: &Store, exclusive: bool) -> Result<IndexLock> {
     if !sys::FILE_LOCKS {
         return Ok(IndexLock { _file: None });
     }
@@ -64,8 +64,8 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
     let mut name = PathBuf::from(LOCK_FILE);
     let mut fallback = 0;
     let file = loop {
-        let display = || cache.layout().display_in(Area::Index, &name);
-        let opened = cache.layout().with_area(Area::Index, true, |index| {
+        let display = || store.layout().display_in(Area::Index, &name);
+        let opened = store.layout().with_area(Area::Index, true, |index| {
             match index.open_with(&name, &options) {
                 // Something other than a file holds the name.
                 Err(e) if !is_file_or_missing(index, &name) => Ok(Err(e)),
@@ -81,7 +81,7 @@ fn acquire(cache: &Cache, exclusive: bool) -> Result<IndexLock> {
             }
         }
     };
-    let display = || cache.layout().display_in(Area::Index, &name);
+    let display = || store.layout().display_in(Area::Index, &name);
     let locked = if exclusive {
         file.lock()
     } else {

@@ -1,0 +1,72 @@
+//! [`Store`]: everything the engine needs to know about one open cache —
+//! its [`Layout`], its index format and whether it may leave its root.
+//!
+//! The public `Cache` is an `Arc<Store>`; the engine takes a `&Store`, so
+//! it never depends on the API types above it.
+
+use std::sync::OnceLock;
+
+use super::layout::{Area, Layout};
+use crate::error::Result;
+use crate::format::IndexFormat;
+
+/// One open cache, as the engine sees it.
+#[derive(Debug)]
+pub(crate) struct Store {
+    /// The root and the handles kept under it.
+    layout: Layout,
+    /// The index format: set up front when forced, else on the first
+    /// bucket seen on disk.
+    format: OnceLock<IndexFormat>,
+    /// Whether the cache may follow `link_to` links outside its root.
+    ambient: bool,
+}
+
+impl Store {
+    /// A store over `layout`, with the index format forced when `format`
+    /// is given (detected from the buckets otherwise).
+    pub(crate) fn new(layout: Layout, format: Option<IndexFormat>, ambient: bool) -> Store {
+        let cell = OnceLock::new();
+        if let Some(f) = format {
+            let _ = cell.set(f);
+        }
+        Store {
+            layout,
+            format: cell,
+            ambient,
+        }
+    }
+
+    /// The directory tree: area and shard handles, paths for errors.
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The format forced or detected so far, without looking at the disk.
+    pub(crate) fn known_format(&self) -> Option<IndexFormat> {
+        self.format.get().copied()
+    }
+
+    /// The index format in use: forced, else detected from existing
+    /// buckets, else npm's.
+    pub(crate) fn index_format(&self) -> Result<IndexFormat> {
+        if let Some(f) = self.format.get() {
+            return Ok(*f);
+        }
+        let detected = match self.layout.area(Area::Index, false)? {
+            Some(index) => IndexFormat::detect(&index),
+            None => None,
+        };
+        // Remember only what was seen on disk: an empty cache may still get
+        // its first bucket from another writer, so keep looking until then.
+        match detected {
+            Some(f) => Ok(*self.format.get_or_init(|| f)),
+            None => Ok(IndexFormat::Npm),
+        }
+    }
+
+    /// Whether the cache may use ambient authority (`link_to` targets).
+    pub(crate) fn ambient(&self) -> bool {
+        self.ambient
+    }
+}
