@@ -3,25 +3,82 @@
 
 use std::ffi::OsStr;
 use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::path::Path;
 
 use cap_std::fs::{Dir, File};
 use rustix::fs::{linkat, mkdirat, openat, statat, AtFlags, FileType, Mode, OFlags};
 
-fn open(dir: &Dir, rel: &Path, flags: OFlags) -> io::Result<File> {
+/// What a file opened by [`open_read`] may do: read, seek, stat.
+const READ_RIGHTS: wasi::Rights = wasi::RIGHTS_FD_READ
+    | wasi::RIGHTS_FD_SEEK
+    | wasi::RIGHTS_FD_TELL
+    | wasi::RIGHTS_FD_FILESTAT_GET
+    | wasi::RIGHTS_FD_FDSTAT_SET_FLAGS
+    | wasi::RIGHTS_FD_ADVISE;
+
+/// What a file opened by [`open_append`] may do: write, sync, tell, stat.
+const APPEND_RIGHTS: wasi::Rights = wasi::RIGHTS_FD_WRITE
+    | wasi::RIGHTS_FD_SEEK
+    | wasi::RIGHTS_FD_TELL
+    | wasi::RIGHTS_FD_FILESTAT_GET
+    | wasi::RIGHTS_FD_FDSTAT_SET_FLAGS
+    | wasi::RIGHTS_FD_SYNC
+    | wasi::RIGHTS_FD_DATASYNC;
+
+/// Opens `rel` under `dir` with one `path_open`.
+///
+/// wasi-libc's `openat` (what rustix and std call) first asks the runtime
+/// for the directory's rights (`fd_fdstat_get`) so as to request all it
+/// may: a second host call on every open. Here the rights a file needs are
+/// asked for directly. A runtime that still enforces rights (preview 1
+/// deprecated them; wasmtime ignores them) and grants fewer answers
+/// `ENOTCAPABLE`, and the open is retried the wasi-libc way.
+fn open(dir: &Dir, rel: &Path, rights: wasi::Rights, flags: OFlags) -> io::Result<File> {
+    let (oflags, fdflags) = match flags.contains(OFlags::APPEND) {
+        true => (wasi::OFLAGS_CREAT, wasi::FDFLAGS_APPEND),
+        false => (0, 0),
+    };
+    if let Some(path) = rel.to_str() {
+        // SAFETY: a plain host call on a descriptor `dir` keeps open for
+        // the call's duration; it writes nothing of ours but its result.
+        let opened = unsafe {
+            wasi::path_open(
+                dir.as_raw_fd() as wasi::Fd,
+                wasi::LOOKUPFLAGS_SYMLINK_FOLLOW,
+                path,
+                oflags,
+                rights,
+                0,
+                fdflags,
+            )
+        };
+        match opened {
+            // SAFETY: `fd` was just opened for us and nothing else owns it.
+            Ok(fd) => {
+                return Ok(File::from_std(unsafe {
+                    std::fs::File::from_raw_fd(fd as RawFd)
+                }))
+            }
+            Err(e) if e == wasi::ERRNO_NOTCAPABLE => {}
+            // wasi-libc's errno values are WASI's, so the kind maps as std's would.
+            Err(e) => return Err(io::Error::from_raw_os_error(i32::from(e.raw()))),
+        }
+    }
     let fd = openat(dir, rel, flags | OFlags::CLOEXEC, Mode::empty())?;
     Ok(File::from_std(std::fs::File::from(fd)))
 }
 
 /// Opens `rel` for reading.
 pub(crate) fn open_read(dir: &Dir, rel: &Path) -> io::Result<File> {
-    open(dir, rel, OFlags::RDONLY)
+    open(dir, rel, READ_RIGHTS, OFlags::RDONLY)
 }
 
 /// Opens `rel` for appending, creating it if missing (its directory must
 /// exist).
 pub(crate) fn open_append(dir: &Dir, rel: &Path) -> io::Result<File> {
-    open(dir, rel, OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE)
+    let flags = OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE;
+    open(dir, rel, APPEND_RIGHTS, flags)
 }
 
 /// Whether `rel` is a regular file, following symlinks that stay inside
