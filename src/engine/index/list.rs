@@ -248,7 +248,7 @@ impl Walk {
                 continue;
             }
             let child = rel.join(&name);
-            match bucket::read(&self.store, &child) {
+            match bucket::read_in(&self.store, dir, Path::new(&name), &child) {
                 Ok(Some(bytes)) => self.queue_bucket(&child, &bytes),
                 Ok(None) => {}
                 Err(e) => self.pending.push_back(Err(e)),
