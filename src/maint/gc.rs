@@ -91,23 +91,32 @@ struct Live {
 /// Runs gc; see [`crate::gc_sync`].
 pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     let format = cache.index_format()?;
+    // Eviction ranks every entry by time, so with a limit they are all
+    // held; without one nothing is evicted and only the sweep runs.
+    let limited = opts.max_size.is_some() || opts.max_age.is_some();
     let mut entries = Vec::new();
-    for rel in walk::buckets(cache)? {
-        // An unreadable bucket (a link out of the cache) is left alone; the
-        // content sweep below then keeps everything, to be safe.
-        let Ok(Some(bytes)) = bucket::read(cache.store(), &rel) else {
-            continue;
-        };
-        for entry in line::latest_per_key(format, &bytes) {
-            let Some(path) = entry.content_path() else {
+    for shard in if limited {
+        walk::bucket_shards(cache)?
+    } else {
+        Vec::new()
+    } {
+        for rel in walk::buckets_in(cache, &shard)? {
+            // An unreadable bucket (a link out of the cache) is left alone;
+            // the content sweep below then keeps everything, to be safe.
+            let Ok(Some(bytes)) = bucket::read(cache.store(), &rel) else {
                 continue;
             };
-            entries.push(Live {
-                bucket: rel.clone(),
-                key: entry.key,
-                time: entry.time,
-                content: path,
-            });
+            for entry in line::latest_per_key(format, &bytes) {
+                let Some(path) = entry.content_path() else {
+                    continue;
+                };
+                entries.push(Live {
+                    bucket: rel.clone(),
+                    key: entry.key,
+                    time: entry.time,
+                    content: path,
+                });
+            }
         }
     }
     entries.sort_by_key(|e| e.time);
@@ -173,9 +182,13 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
         })
         .collect();
     (stats.content_removed, stats.bytes_removed) = sweep::content(cache, candidates, cutoff)?;
-    let (live, _) = walk::live_content(cache)?;
-    stats.entries_kept = (entries.len() - evict.len()) as u64;
+    let live = walk::live_content(cache)?;
+    stats.entries_kept = match limited {
+        true => (entries.len() - evict.len()) as u64,
+        false => live.entries,
+    };
     stats.bytes_kept = live
+        .paths
         .iter()
         .map(|p| sizes.get(p).copied().unwrap_or(0))
         .sum();

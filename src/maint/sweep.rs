@@ -52,8 +52,8 @@ pub(crate) fn content(
         return Ok((0, 0));
     }
     let _lock = IndexLock::exclusive(cache.store())?;
-    let (live, unreadable) = walk::live_content(cache)?;
-    if unreadable > 0 {
+    let live = walk::live_content(cache)?;
+    if live.unreadable > 0 {
         return Ok((0, 0));
     }
     let Some(dir) = cache.layout().area(Area::Content, false)? else {
@@ -61,7 +61,7 @@ pub(crate) fn content(
     };
     let (mut count, mut bytes) = (0, 0);
     for candidate in candidates {
-        if live.contains(&candidate.rel) {
+        if live.paths.contains(&candidate.rel) {
             continue;
         }
         let modified = dir

@@ -159,16 +159,17 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     };
 
     opts.report(Phase::ScanIndex, 0, 1, 0);
-    let (live, unreadable) = walk::live_content(cache)?;
+    let scan = walk::live_content(cache)?;
     opts.report(Phase::ScanIndex, 1, 1, 0);
-    stats.unreadable_buckets = unreadable as u64;
+    stats.unreadable_buckets = scan.unreadable as u64;
     // With a bucket unread, "unreferenced" may be wrong: reclaim nothing.
-    let reclaim = unreadable == 0;
+    let reclaim = scan.unreadable == 0;
 
     let (bad, intact, candidates) =
-        verify_content(cache, opts, &live, reclaim, cutoff, &mut stats)?;
-    drop(live);
-    rebuild_index(cache, opts, &bad, &intact, &mut stats)?;
+        verify_content(cache, opts, &scan.paths, reclaim, cutoff, &mut stats)?;
+    let buckets_seen = scan.buckets;
+    drop(scan);
+    rebuild_index(cache, opts, buckets_seen, &bad, &intact, &mut stats)?;
     (stats.content_reclaimed, stats.reclaimed_bytes) = sweep::content(cache, candidates, cutoff)?;
     stats.tmp_removed = sweep::tmp(cache, cutoff, |done, total| {
         opts.report(Phase::CleanTmp, done, total, 0)
@@ -278,13 +279,12 @@ fn hash_matches(cache: &Cache, sri: &Integrity, len_hint: Option<u64>) -> Result
 fn rebuild_index(
     cache: &Cache,
     opts: &VerifyOpts,
+    buckets_seen: u64,
     bad: &HashSet<PathBuf>,
     intact: &HashSet<PathBuf>,
     stats: &mut VerifyStats,
 ) -> Result<()> {
     let format = cache.index_format()?;
-    let buckets = walk::buckets(cache)?;
-    let total = buckets.len() as u64;
     // Existence is checked at rewrite time (not taken from the content walk),
     // so entries whose content a concurrent writer just added are kept.
     let present: Mutex<HashMap<PathBuf, bool>> = Mutex::default();
@@ -296,28 +296,40 @@ fn rebuild_index(
             found
         })
     };
-    let done = Mutex::new(0u64);
-    opts.report(Phase::RebuildIndex, 0, total, 0);
+    // The total is the scan's count; buckets written since may add to it.
+    let progress = Mutex::new((0u64, buckets_seen));
+    opts.report(Phase::RebuildIndex, 0, buckets_seen, 0);
     let skip_unreadable = stats.unreadable_buckets > 0;
-    let outcomes = parallel::map(&buckets, |rel| {
-        let rewritten = bucket::rewrite(cache.store(), format, rel, |entry| {
-            entry.content_path().is_some_and(|path| {
-                !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
-            })
-        });
-        let mut done = lock(&done);
-        *done += 1;
-        opts.report(Phase::RebuildIndex, *done, total, 0);
-        match rewritten {
-            Ok(rewrite) => Ok(Some(rewrite)),
-            // Already counted when the scan could not read it either.
-            Err(_) if skip_unreadable => Ok(None),
-            Err(e) => Err(e),
+    let per_shard = parallel::map(&walk::bucket_shards(cache)?, |shard| {
+        let (mut kept, mut dropped) = (0u64, 0u64);
+        for rel in walk::buckets_in(cache, shard)? {
+            let rewritten = bucket::rewrite(cache.store(), format, &rel, |entry| {
+                entry.content_path().is_some_and(|path| {
+                    !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
+                })
+            });
+            {
+                let mut guard = lock(&progress);
+                let (done, total) = &mut *guard;
+                *done += 1;
+                *total = (*total).max(*done);
+                opts.report(Phase::RebuildIndex, *done, *total, 0);
+            }
+            match rewritten {
+                Ok(rewrite) => {
+                    kept += rewrite.kept as u64;
+                    dropped += rewrite.dropped as u64;
+                }
+                // Already counted when the scan could not read it either.
+                Err(_) if skip_unreadable => {}
+                Err(e) => return Err(e),
+            }
         }
+        Ok((kept, dropped))
     })?;
-    for rewrite in outcomes.into_iter().flatten() {
-        stats.entries_kept += rewrite.kept as u64;
-        stats.entries_removed += rewrite.dropped as u64;
+    for (kept, dropped) in per_shard {
+        stats.entries_kept += kept;
+        stats.entries_removed += dropped;
     }
     Ok(())
 }

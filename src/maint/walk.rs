@@ -16,44 +16,37 @@ use crate::engine::layout::Area;
 use crate::engine::parallel;
 use crate::error::{Error, Result};
 
-/// Every file `depth` directory levels below `dir`, as relative paths;
-/// with `leaf_dirs`, directories at that depth too.
+/// Every file `depth` directory levels below `dir` (counting from `start`,
+/// a directory `start_level` levels down), as relative paths; with
+/// `leaf_dirs`, directories at that depth too.
 fn files_at_depth(
     cache: &Cache,
     area: Area,
     dir: &Dir,
+    (start, start_level): (PathBuf, usize),
     depth: usize,
     leaf_dirs: bool,
 ) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut stack = vec![(PathBuf::new(), 0usize)];
+    let mut stack = vec![(start, start_level)];
     while let Some((rel, level)) = stack.pop() {
         let listing = if rel.as_os_str().is_empty() {
             dir.entries()
         } else {
             dir.read_dir(&rel)
         };
+        let display = || {
+            cache
+                .layout()
+                .display_path(Path::new(area.name()).join(&rel))
+        };
         let listing = match listing {
             Ok(listing) => listing,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                return Err(Error::io(
-                    cache
-                        .layout()
-                        .display_path(Path::new(area.name()).join(&rel)),
-                    e,
-                ))
-            }
+            Err(e) => return Err(Error::io(display(), e)),
         };
         for entry in listing {
-            let entry = entry.map_err(|e| {
-                Error::io(
-                    cache
-                        .layout()
-                        .display_path(Path::new(area.name()).join(&rel)),
-                    e,
-                )
-            })?;
+            let entry = entry.map_err(|e| Error::io(display(), e))?;
             let child = rel.join(entry.file_name());
             let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
             if level < depth && is_dir {
@@ -67,10 +60,30 @@ fn files_at_depth(
     Ok(out)
 }
 
-/// Relative paths of every bucket file under `index-v5`.
-pub(crate) fn buckets(cache: &Cache) -> Result<Vec<PathBuf>> {
+/// The top-level shard directories of `index-v5`: the units maintenance
+/// splits its work into, so that no list of every bucket (a hundred bytes
+/// each, a million buckets in a large cache) is ever held.
+pub(crate) fn bucket_shards(cache: &Cache) -> Result<Vec<PathBuf>> {
+    let Some(dir) = cache.layout().area(Area::Index, false)? else {
+        return Ok(Vec::new());
+    };
+    let display = || cache.layout().display_path(Area::Index.name());
+    let mut shards = Vec::new();
+    for entry in dir.entries().map_err(|e| Error::io(display(), e))? {
+        let entry = entry.map_err(|e| Error::io(display(), e))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            shards.push(PathBuf::from(entry.file_name()));
+        }
+    }
+    shards.sort();
+    Ok(shards)
+}
+
+/// Relative paths (under `index-v5`) of the bucket files in one top-level
+/// shard from [`bucket_shards`].
+pub(crate) fn buckets_in(cache: &Cache, shard: &Path) -> Result<Vec<PathBuf>> {
     match cache.layout().area(Area::Index, false)? {
-        Some(dir) => files_at_depth(cache, Area::Index, &dir, 2, false),
+        Some(dir) => files_at_depth(cache, Area::Index, &dir, (shard.to_path_buf(), 1), 2, false),
         None => Ok(Vec::new()),
     }
 }
@@ -95,7 +108,7 @@ pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for rel in files_at_depth(cache, Area::Content, &dir, 3, true)? {
+    for rel in files_at_depth(cache, Area::Content, &dir, (PathBuf::new(), 0), 3, true)? {
         // symlink_metadata: a link_to entry is judged by the link itself.
         let meta = dir.symlink_metadata(&rel).ok();
         out.push(ContentFile {
@@ -123,25 +136,50 @@ fn integrity_of(rel: &Path) -> Option<Integrity> {
     (content::content_path(&sri).ok()? == rel).then_some(sri)
 }
 
-/// Content paths referenced by the latest live entry of every key, and the
-/// number of buckets that could not be read (a symlink out of the cache, an
-/// I/O error): while there are any, the set may be incomplete.
-pub(crate) fn live_content(cache: &Cache) -> Result<(HashSet<PathBuf>, usize)> {
+/// What a scan of the index found.
+#[derive(Default)]
+pub(crate) struct LiveContent {
+    /// Content paths the latest live entry of some key references.
+    pub(crate) paths: HashSet<PathBuf>,
+    /// Buckets that could not be read (a symlink out of the cache, an I/O
+    /// error): while there are any, `paths` may be incomplete.
+    pub(crate) unreadable: usize,
+    /// Bucket files seen.
+    pub(crate) buckets: u64,
+    /// Live entries seen.
+    pub(crate) entries: u64,
+}
+
+/// Scans every bucket for the content its live entries reference: one
+/// top-level shard at a time on each core, so memory holds the distinct
+/// content paths, not a list of every bucket or entry.
+pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
     let format = cache.index_format()?;
-    // Buckets are read and parsed on one thread per core.
-    let per_bucket = parallel::map(&buckets(cache)?, |rel| {
-        Ok::<_, Error>(match bucket::read(cache.store(), rel) {
-            Ok(Some(bytes)) => Some(
-                line::latest_per_key(format, &bytes)
-                    .iter()
-                    .filter_map(|entry| entry.content_path())
-                    .collect::<Vec<_>>(),
-            ),
-            Ok(None) => Some(Vec::new()),
-            Err(_) => None,
-        })
+    let per_shard = parallel::map(&bucket_shards(cache)?, |shard| {
+        let mut found = LiveContent::default();
+        for rel in buckets_in(cache, shard)? {
+            found.buckets += 1;
+            match bucket::read(cache.store(), &rel) {
+                Ok(Some(bytes)) => {
+                    for entry in line::latest_per_key(format, &bytes) {
+                        if let Some(path) = entry.content_path() {
+                            found.entries += 1;
+                            found.paths.insert(path);
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(_) => found.unreadable += 1,
+            }
+        }
+        Ok::<_, Error>(found)
     })?;
-    let unreadable = per_bucket.iter().filter(|b| b.is_none()).count();
-    let live = per_bucket.into_iter().flatten().flatten().collect();
-    Ok((live, unreadable))
+    let mut all = LiveContent::default();
+    for part in per_shard {
+        all.unreadable += part.unreadable;
+        all.buckets += part.buckets;
+        all.entries += part.entries;
+        all.paths.extend(part.paths);
+    }
+    Ok(all)
 }
