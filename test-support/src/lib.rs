@@ -9,11 +9,11 @@
 //! of the library under test. Helpers that take a `Cache`, a `Metadata` or
 //! depend on a capcache feature stay in each suite's local `common`.
 //!
-//! - [`format`]: hashes, sharded paths, bucket lines and entry JSON of the
+//! - [`format`](mod@format): hashes, sharded paths, bucket lines and entry JSON of the
 //!   npm / cacache-rs layout;
 //! - [`fs`]: listing a cache tree, planting and damaging files in it;
 //! - [`data`]: deterministic test data;
-//! - [`env`]: temp dirs (also under WASI), the clock, wasmtime.
+//! - [`env`](mod@env): temp dirs (also under WASI), the clock, wasmtime.
 
 pub mod data;
 pub mod env;
