@@ -8,12 +8,12 @@
 mod common;
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use capcache_test_support::env::now_ms;
+use capcache_test_support::format::{bucket_path, index_line, Index};
+use capcache_test_support::fs::plant;
 use common::{capcache, files_under, only_content_file};
 use serde_json::Value;
-use sha1::{Digest, Sha1};
-use sha2::Sha256;
 
 /// `put KEY` from stdin into `cache`; returns the printed integrity.
 fn put(cache: &Path, key: &str, data: &[u8]) -> String {
@@ -31,13 +31,6 @@ fn json_lines(stdout: &str) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
         .collect()
-}
-
-fn now_ms() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
 }
 
 #[test]
@@ -206,15 +199,10 @@ fn ls_reports_an_unreadable_entry_and_lists_the_rest() {
     // integrity is garbage: the library yields it as an error.
     let key = "broken";
     let json = format!(r#"{{"key":"{key}","integrity":"garbage","time":1,"size":1}}"#);
-    let line = format!("\n{}\t{json}", hex::encode(Sha1::digest(json.as_bytes())));
-    let bucket = hex::encode(Sha256::digest(key.as_bytes()));
-    let path = cache
-        .join("index-v5")
-        .join(&bucket[0..2])
-        .join(&bucket[2..4])
-        .join(&bucket[4..]);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, line).unwrap();
+    plant(
+        &bucket_path(cache, Index::Npm, key),
+        index_line(Index::Npm, &json).as_bytes(),
+    );
 
     let run = cmd!("ls", &cache).run();
     run.expect_code(1);

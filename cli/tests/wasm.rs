@@ -42,7 +42,7 @@ fn setup() -> Option<(PathBuf, PathBuf)> {
         .join("..")
         .join(module);
     assert!(module.is_file(), "no module at {}", module.display());
-    let wasmtime = std::env::var_os("WASMTIME").map_or_else(|| "wasmtime".into(), PathBuf::from);
+    let wasmtime = capcache_test_support::env::wasmtime();
     let works = Command::new(&wasmtime)
         .arg("--version")
         .output()

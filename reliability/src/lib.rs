@@ -11,7 +11,6 @@
 //! up for releases. Every part prints its seed; `CAPCACHE_RELIABILITY_SEED=N`
 //! replays it.
 
-pub mod plant;
 #[cfg(target_os = "linux")]
 pub mod power;
 pub mod read;

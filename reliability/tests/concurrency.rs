@@ -13,7 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use capcache::{Cache, VerifyOpts};
-use capcache_reliability::{plant, values, variant, worker, Mode};
+use capcache_reliability::{values, variant, worker, Mode};
+use capcache_test_support::fs::tmp_entries;
 
 const WORKERS: u64 = 8;
 
@@ -124,7 +125,7 @@ fn eight_processes_mixed_operations_zero_errors_consistent_end_state() {
     assert_eq!(stats.entries_kept, live as u64, "seed {seed}: {stats:?}");
     assert_eq!(stats.corrupt_content, 0, "seed {seed}: {stats:?}");
     assert!(
-        plant::tmp_entries(&root).is_empty(),
+        tmp_entries(&root).is_empty(),
         "seed {seed}: tmp/ not empty after verify"
     );
     let mut listed: Vec<String> = cache

@@ -17,14 +17,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use capcache::{Cache, Integrity, VerifyOpts};
-use capcache_reliability::{plant, values, variant, worker, Mode, CRASH_KEYS};
-
-fn sha512(data: &[u8]) -> Integrity {
-    ssri::IntegrityOpts::new()
-        .algorithm(ssri::Algorithm::Sha512)
-        .chain(data)
-        .result()
-}
+use capcache_reliability::{values, variant, worker, Mode, CRASH_KEYS};
+use capcache_test_support::format::sha512;
+use capcache_test_support::fs::tmp_entries;
 
 /// A key's state: absent, or the value (version, length).
 type State = Option<(u64, usize)>;
@@ -66,7 +61,7 @@ fn replay(log: &str, model: &mut BTreeMap<String, State>, ctx: &str) -> (u64, Op
                 match op.as_str() {
                     "Write" | "Stream" | "Async" | "Rewrite" => {
                         let sri: Integrity = f[2].parse().expect("sri in log");
-                        let expected = sha512(&values::value(&key, version, len));
+                        let expected = sha512(values::value(&key, version, len));
                         assert_eq!(
                             sri, expected,
                             "{ctx}: {op} {key} returned the wrong integrity"
@@ -133,7 +128,7 @@ fn check(
             *state = found;
         }
         if let Some((v, len)) = *state {
-            let sri = sha512(&values::value(key, v, len));
+            let sri = sha512(values::value(key, v, len));
             match cache.read_hash_sync(&sri) {
                 Ok(bytes) if bytes.len() == len => {}
                 other => panic!(
@@ -159,7 +154,7 @@ fn verify(cache: &Cache, root: &Path, model: &mut BTreeMap<String, State>, ctx: 
         "{ctx}: verify found corrupt content: {stats:?}"
     );
     assert_eq!(
-        plant::tmp_entries(root),
+        tmp_entries(root),
         Vec::<std::path::PathBuf>::new(),
         "{ctx}: tmp/ after verify"
     );

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use capcache::{Cache, Integrity, VerifyOpts};
 use capcache_reliability::read::{self, Api, Failure};
-use capcache_reliability::{plant, values, variant, Mode};
+use capcache_reliability::{values, variant, Mode};
+use capcache_test_support::format::{bucket_path, content_path, index_line, lock_path, Index};
 
 /// One key of the populated cache.
 #[derive(Debug, Clone)]
@@ -140,11 +141,11 @@ impl Fixture {
     }
 
     fn content_of(&self, key: &str) -> PathBuf {
-        plant::content_path(&self.root, &self.entries[key].sri)
+        content_path(&self.root, &self.entries[key].sri)
     }
 
     fn bucket_of(&self, key: &str) -> PathBuf {
-        plant::bucket_path(&self.root, key)
+        bucket_path(&self.root, Index::Npm, key)
     }
 }
 
@@ -365,7 +366,7 @@ fn inject(f: &mut Fixture, rng: &mut fastrand::Rng, plan: Plan, ctx: &str) -> Pa
     let path = match target {
         Target::Content => f.content_of(&key),
         Target::Bucket => f.bucket_of(&key),
-        Target::Lock => plant::lock_path(&f.root),
+        Target::Lock => lock_path(&f.root),
     };
     // Another file of the same tree (key-0 and key-1 share their content).
     let sibling = keys
@@ -469,8 +470,8 @@ fn apply(
                 Damage::ReorderLines => rng.shuffle(&mut lines),
                 _ => {
                     lines.push(vec![0xff, 0xfe, b'\t', 0x80]);
-                    lines.push(plant::line("[1,2,3]")[1..].to_vec());
-                    lines.push(plant::line("{\"key\":7}")[1..].to_vec());
+                    lines.push(index_line(Index::Npm, "[1,2,3]").as_bytes()[1..].to_vec());
+                    lines.push(index_line(Index::Npm, "{\"key\":7}").as_bytes()[1..].to_vec());
                 }
             }
             changed(lines.join(&b'\n'));

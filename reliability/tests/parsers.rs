@@ -11,7 +11,9 @@
 //! minimal input before reporting it.
 
 use capcache::{Cache, Integrity, Value, WriteOpts};
-use capcache_reliability::{plant, variant, Mode};
+use capcache_reliability::{variant, Mode};
+use capcache_test_support::format::{bucket_path, entry_json, index_line, Index};
+use capcache_test_support::fs::plant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
@@ -108,14 +110,14 @@ fn segment() -> impl Strategy<Value = Segment> {
     ]
 }
 
+/// One bucket line as npm writes it.
+fn npm_line(json: &str) -> Vec<u8> {
+    index_line(Index::Npm, json).into_bytes()
+}
+
 fn entry_line(f: &Fixture, value: usize, metadata: &Value) -> Vec<u8> {
     let (v, sri) = &f.values[value];
-    plant::line(&plant::entry_json(
-        KEY,
-        &sri.to_string(),
-        v.len() as u64,
-        metadata,
-    ))
+    npm_line(&entry_json(KEY, &sri.to_string(), v.len() as u64, metadata))
 }
 
 fn bucket_bytes(f: &Fixture, segments: &[Segment]) -> Vec<u8> {
@@ -123,20 +125,18 @@ fn bucket_bytes(f: &Fixture, segments: &[Segment]) -> Vec<u8> {
     for s in segments {
         match s {
             Segment::Entry { value, metadata } => out.extend(entry_line(f, *value, metadata)),
-            Segment::Tombstone => out.extend(plant::line(
+            Segment::Tombstone => out.extend(npm_line(
                 &serde_json::json!({"key": KEY, "integrity": null, "time": 1, "size": 0})
                     .to_string(),
             )),
-            Segment::Other => out.extend(plant::line(&plant::entry_json(
+            Segment::Other => out.extend(npm_line(&entry_json(
                 "another key",
                 &f.values[0].1.to_string(),
                 7,
                 &Value::Null,
             ))),
-            Segment::BadIntegrity(s) => {
-                out.extend(plant::line(&plant::entry_json(KEY, s, 3, &Value::Null)))
-            }
-            Segment::NotEntry(v) => out.extend(plant::line(&v.to_string())),
+            Segment::BadIntegrity(s) => out.extend(npm_line(&entry_json(KEY, s, 3, &Value::Null))),
+            Segment::NotEntry(v) => out.extend(npm_line(&v.to_string())),
             Segment::Torn { value, cut } => {
                 let line = entry_line(f, *value, &Value::Null);
                 out.extend(&line[..line.len().saturating_sub(*cut).max(1)]);
@@ -175,10 +175,10 @@ fn expected(segments: &[Segment]) -> Expect<'_> {
 fn planted_buckets_read_their_last_intact_line_or_fail_cleanly() {
     let (mut runner, seed) = runner("parsers/buckets");
     let f = fixture();
-    let bucket = plant::bucket_path(&f.root, KEY);
+    let bucket = bucket_path(&f.root, Index::Npm, KEY);
     let strategy = prop::collection::vec(segment(), 0..12);
     let result = runner.run(&strategy, |segments| {
-        plant::write(&bucket, &bucket_bytes(&f, &segments));
+        plant(&bucket, &bucket_bytes(&f, &segments));
         let read = f.cache.read_sync(KEY);
         let meta = f.cache.metadata_sync(KEY);
         match expected(&segments) {

@@ -15,15 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use capcache::{Cache, Integrity, VerifyOpts};
-use capcache_reliability::{plant, values, worker};
-
-fn sha512(data: &[u8]) -> Integrity {
-    ssri::IntegrityOpts::new()
-        .algorithm(ssri::Algorithm::Sha512)
-        .chain(data)
-        .result()
-}
+use capcache::{Cache, VerifyOpts};
+use capcache_reliability::{values, worker};
+use capcache_test_support::format::{bucket_path, sha512, Index};
+use capcache_test_support::fs::tmp_entries;
 
 struct Setup {
     tmp: tempfile::TempDir,
@@ -99,7 +94,7 @@ fn nothing_committed_then_usable(s: &Setup, key: &str, len: usize, ctx: &str) {
         "{ctx}: the failed write's content is left"
     );
     assert_eq!(
-        plant::tmp_entries(&s.root),
+        tmp_entries(&s.root),
         Vec::<PathBuf>::new(),
         "{ctx}: tmp/ after verify"
     );
@@ -139,7 +134,7 @@ fn disk_full_while_writing_content_is_a_clear_error_and_commits_nothing() {
 #[test]
 fn disk_full_during_the_index_append_leaves_the_old_entry() {
     let s = setup("k");
-    let bucket = plant::bucket_path(&s.root, "k");
+    let bucket = bucket_path(&s.root, Index::Npm, "k");
     let size = std::fs::metadata(&bucket).expect("bucket").len();
     let lines = run("fsize", &s.root, "k", 100, "sync", size + 30, &[]);
     let (variant, errno, _, path) = err_fields(&lines[0]);
@@ -200,7 +195,7 @@ fn out_of_file_descriptors_is_a_clear_error_and_commits_nothing() {
         assert_eq!(s.cache.read_sync("k").expect(&ctx), new, "{ctx}");
         capcache::verify_sync(&s.cache, VerifyOpts::new().grace(Duration::ZERO)).expect(&ctx);
         assert_eq!(
-            plant::tmp_entries(&s.root),
+            tmp_entries(&s.root),
             Vec::<PathBuf>::new(),
             "{ctx}: tmp/ after verify"
         );

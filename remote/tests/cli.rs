@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use capcache_test_support::fs::only_content_file;
+
 fn tool(cache: &Path, store: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_capcache-remote"))
         .arg("--cache")
@@ -71,8 +73,7 @@ fn a_pull_that_meets_damaged_content_fails_with_status_1() {
     );
     capcache::write_sync(a.path(), "k", b"value").unwrap();
     stdout(&tool(a.path(), store.path(), &["push"]));
-    let content = walk(&store.path().join("content-v2"));
-    std::fs::write(&content[0], b"VALUE").unwrap();
+    std::fs::write(only_content_file(store.path()), b"VALUE").unwrap();
     let out = tool(b.path(), store.path(), &["pull"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -92,19 +93,4 @@ fn an_unknown_scheme_is_reported() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid remote configuration"));
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() {
-                todo.push(e.path());
-            } else {
-                out.push(e.path());
-            }
-        }
-    }
-    out
 }

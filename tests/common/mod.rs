@@ -1,34 +1,24 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: those that need capcache's
+//! types or features, on top of `capcache_test_support` (re-exported here,
+//! so a test file imports everything from `common`).
 //!
 //! Every test crate includes this module with `#[macro_use] mod common;` and
 //! uses a different subset of it.
-#![allow(dead_code, unused_macros)]
+#![allow(dead_code, unused_imports, unused_macros)]
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use capcache::{Algorithm, Cache, IndexFormat, Integrity, Metadata, Result, WriteOpts};
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use capcache_test_support::format::Index;
 
-/// A temporary directory that works natively and under WASI, where
-/// `tempfile::tempdir()` panics (no temp dir): there it is created under
-/// `$CAPCACHE_TEST_TMP` (default `/tmp`), which the runner must preopen.
-pub fn tempdir() -> tempfile::TempDir {
-    #[cfg(not(target_family = "wasm"))]
-    {
-        tempfile::tempdir().expect("create temp dir")
-    }
-    #[cfg(target_family = "wasm")]
-    {
-        let base = std::env::var("CAPCACHE_TEST_TMP").unwrap_or_else(|_| "/tmp".into());
-        tempfile::Builder::new()
-            .tempdir_in(base)
-            .expect("create temp dir under $CAPCACHE_TEST_TMP")
-    }
-}
+pub use capcache_test_support::data::pattern;
+pub use capcache_test_support::env::{now_ms, tempdir};
+pub use capcache_test_support::format::{
+    bucket_lines, content_path, sha1_hex, sha256_hex, sha384_hex, sha512, sha512_hex, sharded,
+};
+pub use capcache_test_support::fs::{
+    append, content_files, corrupt, flip_byte, index_files, tmp_files,
+};
 
 /// A new cache in `<tmp>/cache`, opened from its path. Keep the `TempDir`
 /// alive for the test; the parent lets a test check nothing leaks outside.
@@ -52,147 +42,32 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     futures_lite::future::block_on(future)
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis()
-}
-
-pub fn sha1_hex(data: &[u8]) -> String {
-    hex::encode(Sha1::digest(data))
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-pub fn sha384_hex(data: &[u8]) -> String {
-    hex::encode(Sha384::digest(data))
-}
-
-pub fn sha512_hex(data: &[u8]) -> String {
-    hex::encode(Sha512::digest(data))
-}
-
-/// `ab/cd/ef…` from a hex digest, as both the content and index trees shard.
-pub fn sharded(hex: &str) -> PathBuf {
-    [&hex[0..2], &hex[2..4], &hex[4..]].iter().collect()
+/// test-support's own name for `format` (it does not depend on capcache).
+fn index(format: IndexFormat) -> Index {
+    match format {
+        IndexFormat::Npm => Index::Npm,
+        IndexFormat::CacacheRs => Index::CacacheRs,
+    }
 }
 
 /// Hex hash naming a key's bucket, computed independently of capcache.
 pub fn key_hash(format: IndexFormat, key: &str) -> String {
-    match format {
-        IndexFormat::Npm => sha256_hex(key.as_bytes()),
-        IndexFormat::CacacheRs => sha1_hex(key.as_bytes()),
-    }
+    capcache_test_support::format::key_hash(index(format), key)
 }
 
 /// Hex hash guarding an index line's JSON.
 pub fn line_hash(format: IndexFormat, json: &str) -> String {
-    match format {
-        IndexFormat::Npm => sha1_hex(json.as_bytes()),
-        IndexFormat::CacacheRs => sha256_hex(json.as_bytes()),
-    }
+    capcache_test_support::format::line_hash(index(format), json)
 }
 
 /// The path of `key`'s bucket file under the cache root `root`.
 pub fn bucket_path(root: &Path, format: IndexFormat, key: &str) -> PathBuf {
-    root.join("index-v5").join(sharded(&key_hash(format, key)))
-}
-
-/// The path of the content file for `sri` (its strongest hash) under `root`.
-pub fn content_path(root: &Path, sri: &Integrity) -> PathBuf {
-    let (algo, hex) = sri.to_hex();
-    root.join("content-v2")
-        .join(algo.to_string())
-        .join(sharded(&hex))
+    capcache_test_support::format::bucket_path(root, index(format), key)
 }
 
 /// One appendable index line, `"\n" + hash(json) + "\t" + json`.
 pub fn index_line(format: IndexFormat, json: &str) -> String {
-    format!("\n{}\t{}", line_hash(format, json), json)
-}
-
-/// Appends raw bytes to a file, creating it and its parents.
-pub fn append(path: &Path, bytes: &[u8]) {
-    fs::create_dir_all(path.parent().expect("file has a parent")).expect("create parents");
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .expect("append to file");
-}
-
-/// One line of a bucket file.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// The hash before the tab.
-    pub hash: String,
-    /// The JSON text after it, exactly as stored.
-    pub json: String,
-    /// That JSON, parsed.
-    pub value: serde_json::Value,
-}
-
-/// The non-empty lines of a bucket file, each split at its tab and parsed.
-pub fn bucket_lines(path: &Path) -> Vec<Line> {
-    let text = fs::read_to_string(path).expect("read bucket");
-    text.split('\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let (hash, json) = l.split_once('\t').expect("line has a tab");
-            Line {
-                hash: hash.to_owned(),
-                json: json.to_owned(),
-                value: serde_json::from_str(json).expect("line JSON parses"),
-            }
-        })
-        .collect()
-}
-
-/// Every regular file below `dir`, relative to it, sorted; empty if `dir`
-/// does not exist.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let entry = entry.expect("read dir entry");
-            let path = entry.path();
-            if entry.file_type().expect("file type").is_dir() {
-                walk(base, &path, out);
-            } else {
-                out.push(path.strip_prefix(base).expect("below base").to_owned());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
-/// Files in the content store of the cache at `root`.
-pub fn content_files(root: &Path) -> Vec<PathBuf> {
-    files_under(&root.join("content-v2"))
-}
-
-/// Bucket files of the cache at `root` (the index lock file, which holds
-/// no entries, is not one).
-pub fn index_files(root: &Path) -> Vec<PathBuf> {
-    files_under(&root.join("index-v5"))
-        .into_iter()
-        .filter(|p| p.file_name().is_none_or(|n| n != ".capcache.lock"))
-        .collect()
-}
-
-/// Leftover temp files of the cache at `root`.
-pub fn tmp_files(root: &Path) -> Vec<PathBuf> {
-    files_under(&root.join("tmp"))
+    capcache_test_support::format::index_line(index(format), json)
 }
 
 /// The root path of a cache opened from a path.
@@ -491,17 +366,4 @@ macro_rules! api_tests {
             $( #[test] fn $name() { super::$name(crate::common::Api::AsyncHandle) } )*
         }
     };
-}
-
-/// Deterministic, incompressible-looking bytes (xorshift from `seed`).
-pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }

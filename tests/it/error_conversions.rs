@@ -3,12 +3,8 @@
 //! feature, `miette::Diagnostic` (a `capcache::…` code per variant, help,
 //! docs.rs links).
 
+use crate::common::sha512;
 use capcache::{Algorithm, Error, Integrity};
-
-/// The sha512 integrity of `bytes`.
-fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
-}
 
 #[test]
 fn ssri_integrity_check_error_becomes_integrity_mismatch() {

@@ -228,13 +228,7 @@ fn setup(api: Api) -> (tempfile::TempDir, Cache, Integrity, PathBuf) {
 /// Overwrites the content file of `sri` in place with same-length garbage;
 /// returns the garbage.
 fn corrupt(c: &Cache, sri: &Integrity) -> Vec<u8> {
-    let path = content_path(root(c), sri);
-    let mut bytes = std::fs::read(&path).unwrap();
-    for b in &mut bytes {
-        *b ^= 0x5A;
-    }
-    std::fs::write(&path, &bytes).unwrap();
-    bytes
+    crate::common::corrupt(&content_path(root(c), sri))
 }
 
 fn destination(out: &Path, export: Export) -> PathBuf {

@@ -9,7 +9,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    content_files, content_path, index_files, new_cache, root, sha512_hex, tmp_files, Api,
+    content_files, content_path, flip_byte, index_files, new_cache, pattern, root, sha512_hex,
+    tmp_files, Api,
 };
 use capcache::{Algorithm, Cache, Error, Integrity, SyncReader, SyncWriter, WriteOpts};
 use sha2::Digest;
@@ -162,11 +163,6 @@ impl AnyReader {
 // ---------------------------------------------------------------------------
 // Helpers.
 
-/// Deterministic, incompressible-looking bytes.
-fn data(len: usize, seed: u64) -> Vec<u8> {
-    crate::common::noise(len, seed)
-}
-
 /// The integrity string of `bytes`, computed here (not by the crate).
 fn sri_of<D: Digest>(name: &str, bytes: &[u8]) -> Integrity {
     use base64::Engine;
@@ -185,12 +181,7 @@ fn content_rel(c: &Cache, sri: &Integrity) -> PathBuf {
 
 /// Overwrites the content file of `sri` with garbage of the same length.
 fn corrupt(c: &Cache, sri: &Integrity) {
-    let path = content_path(root(c), sri);
-    let mut bytes = std::fs::read(&path).expect("content file exists");
-    for b in &mut bytes {
-        *b ^= 0xA5;
-    }
-    std::fs::write(&path, &bytes).expect("overwrite content file");
+    crate::common::corrupt(&content_path(root(c), sri));
 }
 
 /// Asserts the cache holds no entry, no content and no temp file.
@@ -260,7 +251,7 @@ api_tests!(
 /// the sha512 integrity of the whole value.
 fn chunked_writes_round_trip(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(300_001, 1);
+    let bytes = pattern(300_001, 1);
     let mut writer = api.create(&cache, "chunked").unwrap();
     write_in_odd_chunks(&mut writer, &bytes);
     let sri = writer.commit().unwrap();
@@ -294,7 +285,7 @@ fn chunked_writes_round_trip(api: Api) {
 /// entry, its content and only its content are there.
 fn nothing_visible_before_commit(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(200_000, 2);
+    let bytes = pattern(200_000, 2);
     let mut writer = api.create(&cache, "pending").unwrap();
     writer.write_all(&bytes[..100_000]).unwrap();
     writer.write_all(&bytes[100_000..]).unwrap();
@@ -332,7 +323,7 @@ fn dropped_writer_leaves_nothing(api: Api) {
 
     let (_tmp, cache) = new_cache();
     let mut writer = api.create(&cache, "abandoned").unwrap();
-    writer.write_all(&data(150_000, 3)).unwrap();
+    writer.write_all(&pattern(150_000, 3)).unwrap();
     assert_eq!(
         tmp_files(root(&cache)).len(),
         1,
@@ -351,7 +342,7 @@ fn dropped_writer_leaves_nothing(api: Api) {
 /// with `SizeMismatch` and stores nothing; too short and too long alike.
 fn size_mismatch_fails_commit_and_stores_nothing(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(10_000, 4);
+    let bytes = pattern(10_000, 4);
     for expected in [bytes.len() + 1, bytes.len() - 1] {
         let opts = WriteOpts::new().size(expected);
         let mut writer = api.open(opts, &cache, "sized").unwrap();
@@ -370,8 +361,8 @@ fn size_mismatch_fails_commit_and_stores_nothing(api: Api) {
 /// `commit` with `IntegrityMismatch` and stores nothing.
 fn integrity_mismatch_fails_commit_and_stores_nothing(api: Api) {
     let (_tmp, cache) = new_cache();
-    let wanted = sri_of::<sha2::Sha512>("sha512", &data(5_000, 5));
-    let written = data(5_000, 6);
+    let wanted = sri_of::<sha2::Sha512>("sha512", &pattern(5_000, 5));
+    let written = pattern(5_000, 6);
 
     let opts = WriteOpts::new().integrity(wanted.clone());
     let mut writer = api.open(opts, &cache, "pinned").unwrap();
@@ -393,7 +384,7 @@ fn integrity_mismatch_fails_commit_and_stores_nothing(api: Api) {
 /// writer hash with sha256.
 fn expected_integrity_and_size_that_match_commit(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(70_000, 7);
+    let bytes = pattern(70_000, 7);
     let wanted = sri_of::<sha2::Sha256>("sha256", &bytes);
 
     let opts = WriteOpts::new().integrity(wanted.clone()).size(bytes.len());
@@ -406,7 +397,7 @@ fn expected_integrity_and_size_that_match_commit(api: Api) {
 /// `open_hash` stores content (readable by integrity) and no index entry.
 fn open_hash_writes_content_only(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(123_457, 8);
+    let bytes = pattern(123_457, 8);
     let mut writer = api.open_hash(WriteOpts::new(), &cache).unwrap();
     write_in_odd_chunks(&mut writer, &bytes);
     let sri = writer.commit().unwrap();
@@ -423,7 +414,7 @@ fn open_hash_writes_content_only(api: Api) {
 /// the sha256 of the data, in `content-v2/sha256/`.
 fn create_with_algo_sha256_gives_sha256_integrity(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(50_000, 9);
+    let bytes = pattern(50_000, 9);
     let mut writer = api
         .create_with_algo(Algorithm::Sha256, &cache, "sha256")
         .unwrap();
@@ -448,7 +439,7 @@ fn create_with_algo_sha256_gives_sha256_integrity(api: Api) {
 /// `check` reports the algorithm; an empty value reads as empty.
 fn reader_returns_good_data_and_checks_ok(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(3 * 1024 * 1024 + 5, 10);
+    let bytes = pattern(3 * 1024 * 1024 + 5, 10);
     let sri = write_value(api, &cache, "good", &bytes);
 
     for mut reader in [
@@ -473,7 +464,7 @@ fn reader_returns_good_data_and_checks_ok(api: Api) {
 /// same reader reports `IntegrityMismatch`.
 fn reader_of_corrupted_content_fails_at_end(api: Api) {
     let (_tmp, cache) = new_cache();
-    let sri = write_value(api, &cache, "bad", &data(200_000, 11));
+    let sri = write_value(api, &cache, "bad", &pattern(200_000, 11));
     corrupt(&cache, &sri);
 
     for mut reader in [
@@ -501,8 +492,8 @@ fn reader_of_corrupted_content_fails_at_end(api: Api) {
 /// intact content, `IntegrityMismatch` for corrupted content.
 fn reader_check_without_reading_still_verifies(api: Api) {
     let (_tmp, cache) = new_cache();
-    let good = write_value(api, &cache, "good", &data(100_000, 12));
-    let bad = write_value(api, &cache, "bad", &data(100_000, 13));
+    let good = write_value(api, &cache, "good", &pattern(100_000, 12));
+    let bad = write_value(api, &cache, "bad", &pattern(100_000, 13));
     corrupt(&cache, &bad);
 
     assert_eq!(
@@ -521,7 +512,7 @@ fn reader_check_without_reading_still_verifies(api: Api) {
 /// very last byte is caught, and intact content passes.
 fn reader_check_after_partial_read_verifies_whole_value(api: Api) {
     let (_tmp, cache) = new_cache();
-    let bytes = data(500_000, 14);
+    let bytes = pattern(500_000, 14);
     let sri = write_value(api, &cache, "v", &bytes);
 
     let mut head = [0u8; 1000];
@@ -530,10 +521,7 @@ fn reader_check_after_partial_read_verifies_whole_value(api: Api) {
     assert!(n > 0 && head[..n] == bytes[..n]);
     assert_eq!(reader.check().unwrap(), Algorithm::Sha512);
 
-    let path = content_path(root(&cache), &sri);
-    let mut on_disk = std::fs::read(&path).unwrap();
-    *on_disk.last_mut().unwrap() ^= 1;
-    std::fs::write(&path, &on_disk).unwrap();
+    flip_byte(&content_path(root(&cache), &sri), bytes.len() - 1);
 
     let mut reader = api.reader(&cache, "v").unwrap();
     let n = reader.read(&mut head).unwrap();
@@ -575,7 +563,7 @@ fn readers_on_missing_entries_fail(api: Api) {
 #[test]
 fn async_writer_close_then_commit_stores_the_value() {
     let (_tmp, cache) = new_cache();
-    let bytes = data(100_000, 15);
+    let bytes = pattern(100_000, 15);
     let sri = block_on(async {
         let mut writer = Writer::create(&cache, "closed").await.unwrap();
         writer.write_all(&bytes).await.unwrap();
@@ -596,7 +584,7 @@ fn async_writer_flushed_then_dropped_cleans_up_at_once() {
     let (_tmp, cache) = new_cache();
     let mut writer = block_on(Writer::create(&cache, "abandoned")).unwrap();
     block_on(async {
-        writer.write_all(&data(100_000, 16)).await.unwrap();
+        writer.write_all(&pattern(100_000, 16)).await.unwrap();
         writer.flush().await.unwrap();
     });
     let pending = tmp_files(root(&cache));

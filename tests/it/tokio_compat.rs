@@ -6,20 +6,10 @@
 
 use std::io;
 
-use crate::common::{content_path, new_cache, root};
+use crate::common::{content_path, flip_byte, new_cache, pattern, root, sha512};
 use capcache::{Algorithm, Cache, Error, Integrity, Reader, Writer};
 use futures_lite::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Deterministic, incompressible-looking bytes.
-fn data(len: usize, seed: u64) -> Vec<u8> {
-    crate::common::noise(len, seed)
-}
-
-/// The sha512 integrity of `bytes`.
-fn sha512(bytes: &[u8]) -> Integrity {
-    Integrity::from_hex(crate::common::sha512_hex(bytes), Algorithm::Sha512).unwrap()
-}
 
 /// Larger than the 1 MiB the stream types buffer between the runtime and
 /// the blocking pool, and not a multiple of it.
@@ -28,11 +18,7 @@ const BIG: usize = 3 * 1024 * 1024 + 7;
 /// Overwrites the content file of `sri` with bytes of the same length,
 /// flipping one byte at `at`; returns the damaged bytes.
 fn damage(cache: &Cache, sri: &Integrity, at: usize) -> Vec<u8> {
-    let path = content_path(root(cache), sri);
-    let mut bytes = std::fs::read(&path).expect("content file exists");
-    bytes[at] ^= 0x01;
-    std::fs::write(&path, &bytes).expect("overwrite content file");
-    bytes
+    flip_byte(&content_path(root(cache), sri), at)
 }
 
 /// Asserts an `io::Error` from a read is the `InvalidData` that carries
@@ -68,7 +54,7 @@ fn assert_check_mismatch(result: capcache::Result<Algorithm>, expected: &Integri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn write_all_shutdown_commit_then_read_to_end() {
     let (_tmp, cache) = new_cache();
-    let value = data(BIG, 1);
+    let value = pattern(BIG, 1);
 
     let mut writer = Writer::create(&cache, "big").await.unwrap();
     // Odd chunk sizes, so that writes straddle the buffer's boundary.
@@ -99,7 +85,7 @@ async fn write_all_shutdown_commit_then_read_to_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokio_io_copy_into_a_writer_and_out_of_a_reader() {
     let (_tmp, cache) = new_cache();
-    let value = data(BIG, 2);
+    let value = pattern(BIG, 2);
 
     let mut writer = Writer::create_with_algo(Algorithm::Sha256, &cache, "copied")
         .await
@@ -132,7 +118,7 @@ async fn tokio_io_copy_into_a_writer_and_out_of_a_reader() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn damaged_value_fails_read_copy_and_check() {
     let (_tmp, cache) = new_cache();
-    let value = data(BIG, 3);
+    let value = pattern(BIG, 3);
     let sri = capcache::write(&cache, "damaged", &value).await.unwrap();
     // Damage near the end: every byte before it streams out unchanged.
     let stored = damage(&cache, &sri, BIG - 2);
@@ -163,9 +149,9 @@ async fn damaged_value_fails_read_copy_and_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_after_read_exact_of_every_byte() {
     let (_tmp, cache) = new_cache();
-    let good = data(100_003, 4);
+    let good = pattern(100_003, 4);
     capcache::write(&cache, "good", &good).await.unwrap();
-    let bad = data(100_003, 5);
+    let bad = pattern(100_003, 5);
     let bad_sri = capcache::write(&cache, "bad", &bad).await.unwrap();
     let stored = damage(&cache, &bad_sri, 100_002);
 
@@ -188,7 +174,7 @@ async fn check_after_read_exact_of_every_byte() {
 #[tokio::test(flavor = "current_thread")]
 async fn check_after_partial_read_covers_the_rest() {
     let (_tmp, cache) = new_cache();
-    let value = data(BIG, 6);
+    let value = pattern(BIG, 6);
     let sri = capcache::write(&cache, "k", &value).await.unwrap();
 
     let mut reader = Reader::open(&cache, "k").await.unwrap();

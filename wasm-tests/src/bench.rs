@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use capcache::{CacheOptions, SyncReader, SyncWriter};
+use capcache_test_support::data::pattern;
 
-use crate::data::pattern;
 use crate::harness::{same_bytes, Check, Failure};
 
 /// One timed workload.

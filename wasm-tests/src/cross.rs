@@ -12,9 +12,9 @@ use capcache::{
     Algorithm, Cache, CacheOptions, Error, IndexFormat, Integrity, SyncReader, Value, VerifyOpts,
     WriteOpts,
 };
+use capcache_test_support::data::pattern;
 use serde_json::json;
 
-use crate::data::pattern;
 use crate::harness::{self, expect_err, same_bytes, Check, Failure, Summary, Test, TestResult};
 use crate::{ensure, ensure_eq};
 

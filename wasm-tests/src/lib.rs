@@ -16,7 +16,6 @@
 
 pub mod bench;
 pub mod cross;
-pub mod data;
 pub mod harness;
 pub mod hostile;
 pub mod suite;

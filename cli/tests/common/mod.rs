@@ -1,12 +1,13 @@
 //! Running the built `capcache` binary and inspecting caches on disk,
 //! shared by the integration tests.
 
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+pub use capcache_test_support::fs::{files_under, only_content_file};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_capcache");
@@ -115,31 +116,6 @@ impl Cmd {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
-}
-
-/// Every regular file under `dir`, recursively.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries {
-        let path = entry.expect("read_dir entry").path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
-}
-
-/// The one content file in a cache that holds exactly one.
-pub fn only_content_file(cache: &Path) -> PathBuf {
-    let files = files_under(&cache.join("content-v2"));
-    assert_eq!(files.len(), 1, "content files: {files:?}");
-    files.into_iter().next().unwrap()
 }
 
 /// `cmd!("ls", &dir, "--json")`: [`capcache`] with arguments of mixed types

@@ -7,9 +7,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use capcache::{Cache, VerifyOpts};
+use capcache_test_support::fs::tmp_entries;
 
 use super::trace::Mark;
-use crate::{plant, values, variant};
+use crate::{values, variant};
 
 /// A key's state: absent, or the value `(version, len)`.
 pub type State = Option<(u64, usize)>;
@@ -165,7 +166,7 @@ pub fn check(root: &Path, allowed: &BTreeMap<String, Allowed>) -> Result<(), Vio
         let first = read_all(&cache, allowed)?;
         capcache::verify_sync(&cache, VerifyOpts::new().grace(Duration::ZERO))
             .map_err(|e| Violation::Recovery(format!("verify: {} {e}", variant(&e))))?;
-        let left = plant::tmp_entries(root);
+        let left = tmp_entries(root);
         if !left.is_empty() {
             return Err(Violation::Recovery(format!("tmp/ after verify: {left:?}")));
         }

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use capcache_remote::{Error, Lookup, QueuePolicy, RemoteOptions};
+use capcache_test_support::fs::{content_files, only_content_file};
 
 use crate::common::{remotes, Remote};
 
@@ -31,7 +32,7 @@ fn assert_not_served(remote: &Remote, dir: &std::path::Path, lookup: Lookup<Vec<
         remote.label
     );
     assert!(
-        crate::read_through::walk(&dir.join("content-v2")).is_empty(),
+        content_files(dir).is_empty(),
         "{}: damaged content was stored",
         remote.label
     );
@@ -208,8 +209,7 @@ fn damaged_local_content_is_never_uploaded() {
     for remote in remotes() {
         let (dir, cache) = crate::common::local();
         capcache::write_sync(&cache, "k", b"local value").unwrap();
-        let content = crate::read_through::walk(&dir.path().join("content-v2"));
-        std::fs::write(&content[0], b"LOCAL VALUE").unwrap();
+        std::fs::write(only_content_file(dir.path()), b"LOCAL VALUE").unwrap();
         let machine = capcache_remote::RemoteCache::new(cache, remote.op.clone()).unwrap();
         let push = machine.push_sync().unwrap();
         assert_eq!(push.uploaded, 0);

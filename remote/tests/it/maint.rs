@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use capcache_remote::{GcOptions, Lookup};
+use capcache_test_support::env::now_ms;
 
 use crate::common::remotes;
 
@@ -15,10 +16,7 @@ fn put_at(m: &capcache_remote::RemoteCache, key: &str, value: &[u8], time: u128)
 fn gc_by_size_evicts_the_oldest_and_leaves_no_dangling_entry() {
     for remote in remotes() {
         let (_a, one) = remote.machine();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis();
+        let now = now_ms();
         put_at(&one, "oldest", &[1; 1000], now - 3000);
         put_at(&one, "middle", &[2; 1000], now - 2000);
         // Shares its content with "newest": counted once.
@@ -57,10 +55,7 @@ fn gc_by_size_evicts_the_oldest_and_leaves_no_dangling_entry() {
 fn gc_by_age_evicts_old_entries() {
     for remote in remotes() {
         let (_a, one) = remote.machine();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis();
+        let now = now_ms();
         put_at(&one, "old", b"old", now - 10 * 86_400_000);
         put_at(&one, "new", b"new", now);
         one.flush_sync().unwrap();

@@ -1,6 +1,7 @@
 //! Reads: local hits, remote hits verified into the local cache, misses.
 
 use capcache_remote::{Lookup, Source};
+use capcache_test_support::fs::only_content_file;
 use serde_json::json;
 
 use crate::common::remotes;
@@ -145,9 +146,7 @@ fn a_damaged_local_copy_is_fetched_again_from_the_remote() {
         one.flush_sync().unwrap();
         two.get_sync("k").unwrap().into_value().unwrap();
         // Damage the second machine's content file in place.
-        let content = walk(&b.path().join("content-v2"));
-        assert_eq!(content.len(), 1);
-        std::fs::write(&content[0], b"evil value").unwrap();
+        std::fs::write(only_content_file(b.path()), b"evil value").unwrap();
         match two.get_sync("k").unwrap() {
             Lookup::Hit { value, source } => {
                 assert_eq!(value, b"good value", "{}", remote.label);
@@ -156,23 +155,6 @@ fn a_damaged_local_copy_is_fetched_again_from_the_remote() {
             other => panic!("{}: {other:?}", remote.label),
         }
     }
-}
-
-/// Every file under `dir`.
-pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Writes: local first, content before index, if-not-exists.
 
 use capcache_remote::RemoteCache;
+use capcache_test_support::fs::{content_files, index_files};
 
 use crate::common::{local, remotes};
 
@@ -38,14 +39,9 @@ fn the_remote_layout_is_the_local_one() {
         let (dir, one) = remote.machine();
         one.put_sync("k", b"v").unwrap();
         one.flush_sync().unwrap();
-        let local_content: Vec<String> = crate::read_through::walk(&dir.path().join("content-v2"))
+        let local_content: Vec<String> = content_files(dir.path())
             .iter()
-            .map(|p| {
-                p.strip_prefix(dir.path())
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
+            .map(|p| format!("content-v2/{}", slashed(p)))
             .collect();
         assert_eq!(
             remote.files("content-v2/"),
@@ -55,15 +51,8 @@ fn the_remote_layout_is_the_local_one() {
         );
         // The index object sits under the key's bucket path and holds the
         // local bucket's line, byte for byte.
-        let local_bucket = crate::read_through::walk(&dir.path().join("index-v5"))
-            .into_iter()
-            .find(|p| !p.to_string_lossy().contains(".capcache.lock"))
-            .unwrap();
-        let bucket = local_bucket
-            .strip_prefix(dir.path())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let local_bucket = index_files(dir.path()).into_iter().next().unwrap();
+        let bucket = format!("index-v5/{}", slashed(&local_bucket));
         let index = remote.files("index-v5/");
         assert_eq!(index.len(), 1);
         assert!(
@@ -72,7 +61,7 @@ fn the_remote_layout_is_the_local_one() {
         );
         assert_eq!(
             remote.read(&index[0]),
-            std::fs::read(&local_bucket).unwrap()
+            std::fs::read(dir.path().join("index-v5").join(&local_bucket)).unwrap()
         );
     }
 }
@@ -120,4 +109,9 @@ fn push_uploads_what_was_written_without_the_remote_and_pull_fetches_it() {
         }
         assert_eq!(two.pull_sync().unwrap().up_to_date, 5);
     }
+}
+
+/// A relative path as an object key: `/`-separated on every platform.
+fn slashed(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }

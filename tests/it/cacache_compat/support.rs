@@ -5,28 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use capcache::Integrity;
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use capcache_test_support::format::{self, Index};
 
 /// Stands in for the `tempfile` crate in the ported bodies so that
-/// `tempfile::tempdir().unwrap()` stays verbatim and also works under WASI,
-/// where `tempfile::tempdir()` panics (no temp dir): there the directory is
-/// made under `$CAPCACHE_TEST_TMP` (default `/tmp`), which the runner preopens.
+/// `tempfile::tempdir().unwrap()` stays verbatim and also works under WASI
+/// (see `capcache_test_support::env::try_tempdir`).
 pub mod tempfile {
     pub use ::tempfile::TempDir;
-
-    pub fn tempdir() -> std::io::Result<TempDir> {
-        #[cfg(not(target_family = "wasm"))]
-        {
-            ::tempfile::tempdir()
-        }
-        #[cfg(target_family = "wasm")]
-        {
-            let base = std::env::var("CAPCACHE_TEST_TMP").unwrap_or_else(|_| "/tmp".into());
-            ::tempfile::Builder::new().tempdir_in(base)
-        }
-    }
+    pub use capcache_test_support::env::try_tempdir as tempdir;
 }
 
 /// Drives an async test body (cacache-rs uses `#[async_attributes::test]`).
@@ -37,46 +23,27 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 
 /// cacache-rs's private `content::path::content_path`: where the content
 /// for `sri` lives (named by its strongest hash, lowercase hex).
-pub fn content_path(cache: &Path, sri: &Integrity) -> PathBuf {
-    let (algo, hex) = sri.to_hex();
-    cache
-        .join("content-v2")
-        .join(algo.to_string())
-        .join(&hex[0..2])
-        .join(&hex[2..4])
-        .join(&hex[4..])
-}
-
-fn sharded(root: &Path, hex: &str) -> PathBuf {
-    root.join("index-v5")
-        .join(&hex[0..2])
-        .join(&hex[2..4])
-        .join(&hex[4..])
-}
+pub use capcache_test_support::format::content_path;
 
 /// The bucket of `key` in npm's index format (what capcache writes in a new
 /// cache): hex SHA-256 of the key.
 pub fn bucket_path(cache: &Path, key: &str) -> PathBuf {
-    sharded(cache, &hex::encode(Sha256::digest(key.as_bytes())))
+    format::bucket_path(cache, Index::Npm, key)
 }
 
 /// cacache-rs's private `index::bucket_path`: hex SHA-1 of the key.
 pub fn bucket_path_cacache_rs(cache: &Path, key: &str) -> PathBuf {
-    sharded(cache, &hex::encode(Sha1::digest(key.as_bytes())))
+    format::bucket_path(cache, Index::CacacheRs, key)
 }
 
 /// One index line in npm's format: `"\n" + sha1hex(json) + "\t" + json`.
 pub fn npm_line(json: &str) -> String {
-    format!("\n{}\t{}", hex::encode(Sha1::digest(json.as_bytes())), json)
+    format::index_line(Index::Npm, json)
 }
 
 /// One index line in cacache-rs's format: `"\n" + sha256hex(json) + "\t" + json`.
 pub fn cacache_rs_line(json: &str) -> String {
-    format!(
-        "\n{}\t{}",
-        hex::encode(Sha256::digest(json.as_bytes())),
-        json
-    )
+    format::index_line(Index::CacacheRs, json)
 }
 
 /// Splits one bucket line (without its leading newline) into hash and JSON.

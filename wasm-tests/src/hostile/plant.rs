@@ -23,11 +23,9 @@ use std::os::unix::fs::symlink;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use capcache_test_support::format::{self, entry_json, sha256_hex, sha512, sharded, Index};
 
 use super::{case_dirs, cases, path_like, Case, Kind, INSIDE, PLANTED_KEY, SECRET, SECRET_KEY};
-use crate::data::sha512;
 
 /// Where a planting lives.
 #[derive(Debug, Clone)]
@@ -56,14 +54,9 @@ pub fn plant_all(base: &Path) -> io::Result<Planted> {
     Ok(planted)
 }
 
-/// `aa/bb/rest` for a hex digest, as npm shards content and buckets.
-fn sharded(hex: &str) -> PathBuf {
-    [&hex[0..2], &hex[2..4], &hex[4..]].iter().collect()
-}
-
 /// npm's bucket path (under `index-v5`) for `key`: SHA-256 of the key.
 pub fn bucket_rel(key: &str) -> PathBuf {
-    sharded(&hex::encode(Sha256::digest(key.as_bytes())))
+    sharded(&format::key_hash(Index::Npm, key))
 }
 
 /// The content path (under `content-v2`) of the secret.
@@ -74,15 +67,8 @@ fn secret_rel() -> PathBuf {
 /// One npm index line (leading newline included): SHA-1 of the JSON, a
 /// tab, the JSON.
 pub fn index_line(key: &str, integrity: &str, size: usize) -> String {
-    let json = serde_json::json!({
-        "key": key,
-        "integrity": integrity,
-        "time": 1_700_000_000_000u64,
-        "size": size,
-        "metadata": null,
-    })
-    .to_string();
-    format!("\n{}\t{json}", hex::encode(Sha1::digest(json.as_bytes())))
+    let json = entry_json(key, integrity, size as u64, &serde_json::Value::Null);
+    format::index_line(Index::Npm, &json)
 }
 
 /// Writes `contents` at `path`, creating parents.
@@ -300,7 +286,7 @@ pub fn snapshot(dir: &Path) -> io::Result<BTreeMap<PathBuf, Node>> {
             }
             Node::Dir(meta.modified().ok())
         } else {
-            let digest = hex::encode(Sha256::digest(fs::read(&at)?));
+            let digest = sha256_hex(&fs::read(&at)?);
             Node::File(meta.len(), digest, meta.modified().ok())
         };
         nodes.insert(rel, node);

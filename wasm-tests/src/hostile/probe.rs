@@ -7,9 +7,9 @@ use std::path::Path;
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use capcache::{Cache, Error, GcOpts, SyncReader, SyncWriter, VerifyOpts};
+use capcache_test_support::format::sha512;
 
 use super::{Case, Expect, Probe, SECRET};
-use crate::data::sha512;
 use crate::harness::{Failure, TestResult};
 
 /// An operation a probe tries.

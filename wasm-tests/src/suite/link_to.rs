@@ -7,9 +7,9 @@ use std::path::Path;
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use capcache::{Cache, Error};
+use capcache_test_support::format::{content_path, sha512};
 
-use super::{content_file, open_cache};
-use crate::data::sha512;
+use super::open_cache;
 use crate::harness::{expect_err, same_bytes, Check, TestResult};
 use crate::{ensure, ensure_eq};
 
@@ -30,7 +30,7 @@ pub(super) fn inside_the_root(dir: &Path) -> TestResult {
                 if matches!(source.kind(), ErrorKind::PermissionDenied | ErrorKind::Unsupported))
         })?;
         ensure!(cache.metadata_sync("linked")?.is_none(), "entry stored");
-        let link = content_file(&root, &sha512(b"linked body"));
+        let link = content_path(&root, &sha512(b"linked body"));
         ensure!(link.symlink_metadata().is_err(), "link left behind");
         return Ok(());
     }

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use capcache::{Cache, Integrity};
+use capcache::Cache;
 
 use crate::harness::{self, Check, Failure, Summary, Test, TestResult};
 
@@ -82,17 +82,6 @@ pub(crate) fn fresh_dir(dir: &Path) -> TestResult {
         std::fs::remove_dir_all(dir).ctx(format!("emptying {}", dir.display()))?;
     }
     std::fs::create_dir_all(dir).ctx(format!("creating {}", dir.display()))
-}
-
-/// Where npm's layout puts the content for `sri` under cache root `root`,
-/// computed here rather than asked of the library under test.
-pub(crate) fn content_file(root: &Path, sri: &Integrity) -> PathBuf {
-    let (algo, hex) = sri.to_hex();
-    root.join("content-v2")
-        .join(algo.to_string())
-        .join(&hex[0..2])
-        .join(&hex[2..4])
-        .join(&hex[4..])
 }
 
 /// Opens (creating) the cache `dir/cache` from its path.

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use super::{content_file, open_cache};
-use crate::data::sha512;
+use capcache_test_support::format::{content_path, sha512};
+
+use super::open_cache;
 use crate::harness::{same_bytes, Check, TestResult};
 use crate::{ensure, ensure_eq};
 
@@ -29,7 +30,7 @@ pub(super) fn write_read_roundtrip(dir: &Path) -> TestResult {
     );
     ensure!(meta.time > 0, "metadata time is {}", meta.time);
     ensure!(cache.try_exists_sync(&sri)?, "exists_sync after write");
-    let on_disk = std::fs::read(content_file(&root, &sri)).ctx("content at npm's path")?;
+    let on_disk = std::fs::read(content_path(&root, &sri)).ctx("content at npm's path")?;
     same_bytes(&on_disk, b"hello wasi", "content file")?;
 
     let by_path = capcache::write_sync(&root, "by-path", b"via a path")?;

@@ -38,8 +38,7 @@ impl Guest {
              `RUSTC_BOOTSTRAP=1 cargo build -p wasm-tests --target wasm32-wasip1`",
             wasm.display()
         );
-        let wasmtime =
-            std::env::var_os("WASMTIME").map_or_else(|| "wasmtime".into(), PathBuf::from);
+        let wasmtime = capcache_test_support::env::wasmtime();
         Some(Guest { wasm, wasmtime })
     }
 

@@ -1,19 +1,11 @@
-//! Deterministic test data, the same in the guest and on the host.
+//! Deterministic test data, the same on every platform and run.
 
-use capcache::{Algorithm, Integrity};
-
-/// The sha512 integrity of `data`, capcache's default algorithm. (ssri's
-/// `Integrity::from` picks sha256, so tests must not use it for this.)
-pub fn sha512(data: impl AsRef<[u8]>) -> Integrity {
-    ssri::IntegrityOpts::new()
-        .algorithm(Algorithm::Sha512)
-        .chain(data)
-        .result()
-}
-
-/// `len` pseudo-random bytes determined by `seed` (xorshift64*): cheap,
-/// incompressible enough to catch offset bugs, and reproducible on both
-/// sides of a cross-read without shipping the data.
+/// `len` pseudo-random bytes determined by `seed` (xorshift64*).
+///
+/// Cheap, incompressible enough to catch offset bugs, and reproducible on
+/// both sides of a cross-check (a WASI guest and the native host) without
+/// shipping the data. A shorter value is a prefix of a longer one with the
+/// same seed.
 pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = Vec::with_capacity(len + 8);
