@@ -195,6 +195,18 @@ pub(crate) fn hash_file(
     sri: &Integrity,
     len_hint: Option<u64>,
 ) -> io::Result<Option<u64>> {
+    #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
+    if let Some(len) = len_hint.filter(|&len| len >= MMAP_THRESHOLD) {
+        // Hashing a mapping spares the copy out of the page cache (a fifth
+        // of verify's time on large files). SAFETY: as in `read`: content
+        // files are never modified in place, so the mapping stays valid.
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(file)? };
+        if map.len() as u64 == len {
+            let checker = IntegrityChecker::new(sri.clone()).chain(&map[..]);
+            return Ok(checker.result().is_ok().then_some(len));
+        }
+        // The file changed length since the stat: read it as it is now.
+    }
     const MAX_BUF: u64 = 256 * 1024;
     let size = len_hint.map_or(MAX_BUF, |len| (len + 1).min(MAX_BUF));
     let mut checker = IntegrityChecker::new(sri.clone());
