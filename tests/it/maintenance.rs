@@ -22,6 +22,7 @@ api_tests!(
     gc_counts_shared_content_once,
     gc_without_limits_removes_only_stale_unreferenced_content,
     a_key_rewritten_2000_times_keeps_a_small_bucket,
+    verify_finds_damage_in_large_content,
 );
 
 /// verify / gc / last_verified for each [`Api`] variant (the common `Api`
@@ -812,5 +813,33 @@ mod concurrent {
     #[test]
     fn separate_handles_zero_grace() {
         writes_survive_verify_and_compaction(Some(Duration::ZERO), true);
+    }
+}
+
+/// Large files are hashed another way (mapped with `mmap`): a flipped bit
+/// in the middle and a byte appended are damage there too, and an intact
+/// large value is kept.
+fn verify_finds_damage_in_large_content(api: Api) {
+    let (_tmp, cache) = new_cache();
+    let len = 3 << 20;
+    let values: Vec<Vec<u8>> = (0..3).map(|seed| pattern(len, seed)).collect();
+    let sris: Vec<_> = ["intact", "flipped", "longer"]
+        .iter()
+        .zip(&values)
+        .map(|(key, value)| api.write(&cache, key, value).unwrap())
+        .collect();
+    flip_byte(&content_path(root(&cache), &sris[1]), len / 2);
+    let longer = content_path(root(&cache), &sris[2]);
+    let mut bytes = fs::read(&longer).unwrap();
+    bytes.push(0);
+    fs::write(&longer, bytes).unwrap();
+
+    let stats = api.verify(&cache, VerifyOpts::new());
+    assert_eq!(stats.content_verified, 1, "{stats:?}");
+    assert_eq!(stats.content_bytes, len as u64, "{stats:?}");
+    assert_eq!(stats.corrupt_content, 2, "{stats:?}");
+    assert!(api.read(&cache, "intact").unwrap() == values[0]);
+    for key in ["flipped", "longer"] {
+        assert!(matches!(api.metadata(&cache, key), Ok(None)), "{key}");
     }
 }
