@@ -95,29 +95,29 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
     // held; without one nothing is evicted and only the sweep runs.
     let limited = opts.max_size.is_some() || opts.max_age.is_some();
     let mut entries = Vec::new();
-    for shard in if limited {
-        walk::bucket_shards(cache)?
-    } else {
-        Vec::new()
-    } {
-        for rel in walk::buckets_in(cache, &shard)? {
+    let shards = match limited {
+        true => walk::bucket_shards(cache)?,
+        false => Vec::new(),
+    };
+    for shard in shards {
+        walk::read_buckets_in(cache, &shard, |rel, read| {
             // An unreadable bucket (a link out of the cache) is left alone;
             // the content sweep below then keeps everything, to be safe.
-            let Ok(Some(bytes)) = bucket::read(cache.store(), &rel) else {
-                continue;
+            let Ok(Some(bytes)) = read else {
+                return;
             };
             for entry in line::latest_per_key(format, &bytes) {
                 let Some(path) = entry.content_path() else {
                     continue;
                 };
                 entries.push(Live {
-                    bucket: rel.clone(),
+                    bucket: rel.to_path_buf(),
                     key: entry.key,
                     time: entry.time,
                     content: path,
                 });
             }
-        }
+        })?;
     }
     entries.sort_by_key(|e| e.time);
     // Content size on disk, counted once however many keys share it.
@@ -181,8 +181,13 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
             force: evicted.contains(&f.rel),
         })
         .collect();
-    (stats.content_removed, stats.bytes_removed) = sweep::content(cache, candidates, cutoff)?;
-    let live = walk::live_content(cache)?;
+    let (removed, bytes, scan) = sweep::content_and_scan(cache, candidates, cutoff)?;
+    (stats.content_removed, stats.bytes_removed) = (removed, bytes);
+    // The sweep's scan under the lock is the index after eviction.
+    let live = match scan {
+        Some(live) => live,
+        None => walk::live_content(cache)?,
+    };
     stats.entries_kept = match limited {
         true => (entries.len() - evict.len()) as u64,
         false => live.entries,

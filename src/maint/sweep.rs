@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::walk;
+use super::walk::{self, LiveContent};
 use crate::cache::Cache;
 use crate::engine::index::IndexLock;
 use crate::engine::layout::Area;
@@ -48,16 +48,27 @@ pub(crate) fn content(
     candidates: Vec<Candidate>,
     cutoff: Option<SystemTime>,
 ) -> Result<(u64, u64)> {
+    let (count, bytes, _) = content_and_scan(cache, candidates, cutoff)?;
+    Ok((count, bytes))
+}
+
+/// [`content`], also returning the index scan it made under the lock (none
+/// without candidates), for callers that need the live set afterwards.
+pub(crate) fn content_and_scan(
+    cache: &Cache,
+    candidates: Vec<Candidate>,
+    cutoff: Option<SystemTime>,
+) -> Result<(u64, u64, Option<LiveContent>)> {
     if candidates.is_empty() {
-        return Ok((0, 0));
+        return Ok((0, 0, None));
     }
     let _lock = IndexLock::exclusive(cache.store())?;
     let live = walk::live_content(cache)?;
     if live.unreadable > 0 {
-        return Ok((0, 0));
+        return Ok((0, 0, Some(live)));
     }
     let Some(dir) = cache.layout().area(Area::Content, false)? else {
-        return Ok((0, 0));
+        return Ok((0, 0, Some(live)));
     };
     let (mut count, mut bytes) = (0, 0);
     for candidate in candidates {
@@ -75,7 +86,7 @@ pub(crate) fn content(
             bytes += candidate.len;
         }
     }
-    Ok((count, bytes))
+    Ok((count, bytes, Some(live)))
 }
 
 /// Removes temp files older than `cutoff` that no writer holds (writers

@@ -79,6 +79,57 @@ pub(crate) fn bucket_shards(cache: &Cache) -> Result<Vec<PathBuf>> {
     Ok(shards)
 }
 
+/// Reads every bucket file of one top-level shard from [`bucket_shards`]
+/// and hands `visit` its path (under `index-v5`) and contents (`None`: it
+/// went away). Each is read through its directory's handle: the kernel
+/// resolves one name per bucket, not three.
+pub(crate) fn read_buckets_in(
+    cache: &Cache,
+    shard: &Path,
+    mut visit: impl FnMut(&Path, Result<Option<Vec<u8>>>),
+) -> Result<()> {
+    let Some(index) = cache.layout().area(Area::Index, false)? else {
+        return Ok(());
+    };
+    let display = |rel: &Path| {
+        let path = Path::new(Area::Index.name()).join(rel);
+        cache.layout().display_path(path)
+    };
+    let listing = |dir: &Dir, rel: &Path| -> Result<Option<(Dir, cap_std::fs::ReadDir)>> {
+        match dir.open_dir(rel).and_then(|d| d.entries().map(|e| (d, e))) {
+            Ok(opened) => Ok(Some(opened)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(display(rel), e)),
+        }
+    };
+    let Some((top, subs)) = listing(&index, shard)? else {
+        return Ok(());
+    };
+    for sub in subs {
+        let sub = sub.map_err(|e| Error::io(display(shard), e))?;
+        if !sub.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let sub_rel = shard.join(sub.file_name());
+        let Some((dir, buckets)) = listing(&top, Path::new(&sub.file_name()))? else {
+            continue;
+        };
+        for entry in buckets {
+            let entry = entry.map_err(|e| Error::io(display(&sub_rel), e))?;
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let name = entry.file_name();
+            let rel = sub_rel.join(&name);
+            visit(
+                &rel,
+                bucket::read_in(cache.store(), &dir, Path::new(&name), &rel),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Relative paths (under `index-v5`) of the bucket files in one top-level
 /// shard from [`bucket_shards`].
 pub(crate) fn buckets_in(cache: &Cache, shard: &Path) -> Result<Vec<PathBuf>> {
@@ -157,9 +208,9 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
     let format = cache.index_format()?;
     let per_shard = parallel::map(&bucket_shards(cache)?, |shard| {
         let mut found = LiveContent::default();
-        for rel in buckets_in(cache, shard)? {
+        read_buckets_in(cache, shard, |_, read| {
             found.buckets += 1;
-            match bucket::read(cache.store(), &rel) {
+            match read {
                 Ok(Some(bytes)) => {
                     for entry in line::latest_per_key(format, &bytes) {
                         if let Some(path) = entry.content_path() {
@@ -171,7 +222,7 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
                 Ok(None) => {}
                 Err(_) => found.unreadable += 1,
             }
-        }
+        })?;
         Ok::<_, Error>(found)
     })?;
     let mut all = LiveContent::default();
