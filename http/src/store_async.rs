@@ -45,7 +45,8 @@ impl HttpStore {
                 // Size 0 is what an entry without a recorded size says
                 // (`index::insert` from other programs): unknown, streamed.
                 if cached.size == 0 || cached.size > CAPACITY as u64 {
-                    return cached.map_body(Body::new);
+                    let size = cached.size;
+                    return cached.map_body(|sync| Body::new(sync, size));
                 }
                 cached.map_body(|mut sync| {
                     let mut data = Vec::new();

@@ -125,13 +125,19 @@ fn upstream_error_is_passed_on_and_stores_nothing() {
 
 #[test]
 fn damaged_body_fails_the_async_read_and_evicts() {
-    // Streamed bodies and small ones (read whole in the lookup) alike.
-    for size in [300_000, 1000] {
-        damaged_body_case(size);
+    // Large bodies streamed or read whole by `bytes`, and small ones (read
+    // whole in the lookup), alike.
+    for (size, streamed) in [
+        (300_000, true),
+        (300_000, false),
+        (1000, true),
+        (1000, false),
+    ] {
+        damaged_body_case(size, streamed);
     }
 }
 
-fn damaged_body_case(size: usize) {
+fn damaged_body_case(size: usize, streamed: bool) {
     let (_tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
     block_on(async {
@@ -144,15 +150,13 @@ fn damaged_body_case(size: usize) {
         damaged[size - 1] = 2;
         std::fs::write(store.body_path(&sri).unwrap(), damaged).unwrap();
 
-        let err = store
-            .get("k")
-            .await
-            .unwrap()
-            .unwrap()
-            .body
-            .bytes()
-            .await
-            .unwrap_err();
+        let mut body = store.get("k").await.unwrap().unwrap().body;
+        let err = if streamed {
+            let mut read = Vec::new();
+            body.read_to_end(&mut read).await.unwrap_err()
+        } else {
+            body.bytes().await.unwrap_err()
+        };
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(matches!(Error::from_io(&err), Some(Error::Damaged { key, .. }) if key == "k"));
         assert!(store.get("k").await.unwrap().is_none(), "evicted");
@@ -289,4 +293,24 @@ fn tee_stores_a_body_of_many_batches_whole_and_in_order() {
     }
     assert_eq!(content_files(&tmp.path().join("cache")).len(), 1);
     assert_eq!(temp_files(&tmp.path().join("cache")), 0);
+}
+
+#[test]
+fn bytes_after_a_first_read_returns_the_rest() {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    let body = pattern(300_000);
+    block_on(async {
+        store
+            .store_bytes("k", &parts, &policy, body.clone())
+            .await
+            .unwrap();
+        let whole = store.get("k").await.unwrap().unwrap().body.bytes().await;
+        assert!(whole.unwrap() == body);
+        let mut cached = store.get("k").await.unwrap().unwrap().body;
+        let mut head = [0u8; 10];
+        cached.read_exact(&mut head).await.unwrap();
+        assert_eq!(head, body[..10]);
+        assert!(cached.bytes().await.unwrap() == body[10..]);
+    });
 }
