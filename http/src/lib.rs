@@ -7,8 +7,9 @@
 //! An entry is a plain capcache entry: the response's [`ResponseParts`]
 //! (status, version, every header value, URL) and its [`CachePolicy`]
 //! (`http-cache-semantics` 2, the type http-cache 0.21 uses) are JSON in the
-//! entry's index metadata; the body is content-addressed (sha512), shared
-//! by every key with the same body. So a revalidation is one index line
+//! entry's index metadata; the body is content-addressed (sha256, as in
+//! cacache-rs; [`HttpStore::algorithm`] picks another), shared by every key
+//! with the same body. So a revalidation is one index line
 //! ([`HttpStore::put_sync`]), a body is written once while the client reads
 //! it ([`HttpStore::store_sync`], a tee), and `capcache ls --json`, npm's
 //! cacache and `capcache::gc_sync` understand the cache.

@@ -6,7 +6,9 @@
 //! revalidation) writes one index line and no content.
 
 use std::collections::HashMap;
+use std::io::{self, Read};
 
+use capcache::Integrity;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
 use http_cache::{CacheManager, HttpResponse, HttpVersion};
@@ -59,9 +61,9 @@ impl CacheManager for HttpStore {
 impl HttpStore {
     /// One index line if `key`'s current entry already holds `body` (a
     /// revalidation: http-cache hands the cached body back after a 304),
-    /// else a full store. The body is hashed for the comparison only when
-    /// the sizes agree: a new body is hashed once, by the write, unless it
-    /// has the cached body's size (then twice).
+    /// else a full store. The body is compared with the stored file byte
+    /// for byte, only when the sizes agree: no hash beyond the write's, and
+    /// a new body of the same size is told apart by its first bytes.
     fn revalidate_or_store_sync(
         &self,
         key: &str,
@@ -76,15 +78,50 @@ impl HttpStore {
             Err(e) => return Err(Error::cache(key.to_owned(), e)),
         };
         if let Some(current) = current {
-            let same_body = current.size == body.len() && current.integrity.check(body).is_ok();
-            // The content file must still be there (and of that length: a
-            // damaged same-length file is caught, and evicted, by the next read).
-            let len = body.len() as u64;
-            if same_body && self.body_len(&current.integrity)? == Some(len) {
+            // A file damaged into exactly `body` would pass: the next read
+            // checks it against the integrity, evicts it, and it is
+            // refetched.
+            if current.size == body.len() && self.holds_body(&current.integrity, body)? {
+                let len = body.len() as u64;
                 return self.insert_entry(key, parts, policy, &current.integrity, len);
             }
         }
         self.store_bytes_sync(key, parts, policy, body).map(drop)
+    }
+
+    /// Whether the body file of `integrity` holds exactly `body`, compared
+    /// byte for byte (not verified against `integrity`: the next read of
+    /// the entry does that). Cheaper than hashing `body`, and a different
+    /// body of the same length usually differs within the first piece read.
+    /// `false` when the cache holds no such body (or a symlink for it).
+    fn holds_body(&self, integrity: &Integrity, body: &[u8]) -> Result<bool> {
+        if self.body_len(integrity)? != Some(body.len() as u64) {
+            return Ok(false);
+        }
+        let Ok(rel) = capcache::content_path(integrity) else {
+            return Ok(false);
+        };
+        let io_error = |source| Error::Io {
+            path: rel.clone(),
+            source,
+        };
+        let mut file = match self.cache().root().open(&rel) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_error(e)),
+        };
+        let mut piece = vec![0u8; body.len().min(64 * 1024)];
+        for expected in body.chunks(piece.len().max(1)) {
+            let piece = &mut piece[..expected.len()];
+            match file.read_exact(piece) {
+                Ok(()) if piece == expected => {}
+                Ok(()) => return Ok(false),
+                // Shortened since its length was read.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+                Err(e) => return Err(io_error(e)),
+            }
+        }
+        Ok(true)
     }
 }
 

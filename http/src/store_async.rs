@@ -1,6 +1,6 @@
 //! The async operations of [`HttpStore`]: the blocking ones on smol's
-//! blocking pool (inline on WASI), one hop per call; the tee writes through
-//! capcache's async `Writer`.
+//! blocking pool (inline on WASI), one hop per call; the tee writes its
+//! batches through capcache's `SyncWriter` there too.
 
 use std::io::Read;
 use std::path::Path;
@@ -45,7 +45,8 @@ impl HttpStore {
                 // Size 0 is what an entry without a recorded size says
                 // (`index::insert` from other programs): unknown, streamed.
                 if cached.size == 0 || cached.size > CAPACITY as u64 {
-                    return cached.map_body(Body::new);
+                    let size = cached.size;
+                    return cached.map_body(|sync| Body::new(sync, size));
                 }
                 cached.map_body(|mut sync| {
                     let mut data = Vec::new();
@@ -86,8 +87,9 @@ impl HttpStore {
     }
 
     /// Starts storing a response whose body is a `Stream` of chunks:
-    /// returns a [`Tee`] that yields them, each written into the cache
-    /// first, and commits the entry when the stream ends (see
+    /// returns a [`Tee`] that yields them, each queued for the cache first
+    /// (written in batches of 1 MiB), and commits the entry when the stream
+    /// ends (see
     /// [`HttpStore::store_sync`]). Never fails: if caching cannot start,
     /// the tee passes `body` on and [`Tee::outcome`] holds the error.
     ///
@@ -122,17 +124,20 @@ impl HttpStore {
         T: AsRef<[u8]> + Unpin,
         E: Unpin,
     {
-        let key = key.as_ref();
-        let writer = match entry::encode(key, parts, policy) {
-            Ok(meta) => self
-                .write_opts(meta)
-                .open(self.cache(), key)
+        let key = key.as_ref().to_owned();
+        let writer = match entry::encode(&key, parts, policy) {
+            Ok(meta) => {
+                let (opts, cache, key) = (self.write_opts(meta), self.cache().clone(), key.clone());
+                rt::run(move || {
+                    opts.open_sync(&cache, &key)
+                        .map_err(|e| Error::cache(key, e))
+                })
                 .await
-                .map_err(|e| Error::cache(key.to_owned(), e)),
+            }
             Err(e) => Err(e),
         };
         match writer {
-            Ok(writer) => Tee::new(body, writer, key.to_owned()),
+            Ok(writer) => Tee::new(body, writer, key),
             Err(error) => Tee::failed(body, error),
         }
     }

@@ -5,9 +5,11 @@
 mod common;
 
 use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use capcache_http::Error;
-use common::{content_files, new_store, response, temp_files};
+use common::{content_files, new_store, pattern, response, temp_files};
 use futures_lite::future::block_on;
 use futures_lite::{stream, AsyncReadExt, StreamExt};
 
@@ -123,13 +125,19 @@ fn upstream_error_is_passed_on_and_stores_nothing() {
 
 #[test]
 fn damaged_body_fails_the_async_read_and_evicts() {
-    // Streamed bodies and small ones (read whole in the lookup) alike.
-    for size in [300_000, 1000] {
-        damaged_body_case(size);
+    // Large bodies streamed or read whole by `bytes`, and small ones (read
+    // whole in the lookup), alike.
+    for (size, streamed) in [
+        (300_000, true),
+        (300_000, false),
+        (1000, true),
+        (1000, false),
+    ] {
+        damaged_body_case(size, streamed);
     }
 }
 
-fn damaged_body_case(size: usize) {
+fn damaged_body_case(size: usize, streamed: bool) {
     let (_tmp, store) = new_store();
     let (parts, policy) = response(URL, &[]);
     block_on(async {
@@ -142,15 +150,13 @@ fn damaged_body_case(size: usize) {
         damaged[size - 1] = 2;
         std::fs::write(store.body_path(&sri).unwrap(), damaged).unwrap();
 
-        let err = store
-            .get("k")
-            .await
-            .unwrap()
-            .unwrap()
-            .body
-            .bytes()
-            .await
-            .unwrap_err();
+        let mut body = store.get("k").await.unwrap().unwrap().body;
+        let err = if streamed {
+            let mut read = Vec::new();
+            body.read_to_end(&mut read).await.unwrap_err()
+        } else {
+            body.bytes().await.unwrap_err()
+        };
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(matches!(Error::from_io(&err), Some(Error::Damaged { key, .. }) if key == "k"));
         assert!(store.get("k").await.unwrap().is_none(), "evicted");
@@ -211,4 +217,100 @@ fn finish_of_a_tee_that_cannot_cache_does_not_drain_the_body() {
     });
     assert_eq!(polled.load(Ordering::Relaxed), 0, "the body was drained");
     assert_eq!(content_files(&tmp.path().join("cache")).len(), 0);
+}
+
+/// A stream that, when `hesitant`, is not ready every other poll (and wakes
+/// itself), as a network body is while the next chunk is in flight.
+struct Hesitant<S> {
+    inner: S,
+    hesitant: bool,
+    waited: bool,
+}
+
+impl<S: futures_lite::Stream + Unpin> futures_lite::Stream for Hesitant<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        if self.hesitant && !self.waited {
+            self.waited = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.waited = false;
+        Pin::new(&mut self.inner).poll_next(cx)
+    }
+}
+
+#[test]
+fn tee_stores_a_body_of_many_batches_whole_and_in_order() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    // 5 MiB + 3 bytes in chunks that cross the 1 MiB batches unevenly,
+    // one of them bigger than a batch.
+    let body = pattern((5 << 20) + 3);
+    let cuts = [
+        0,
+        1,
+        300_001,
+        600_002,
+        900_003,
+        (3 << 20) + 5,
+        4 << 20,
+        body.len(),
+    ];
+    for hesitant in [false, true] {
+        let key = format!("k{hesitant}");
+        let chunks: Vec<Result<Vec<u8>, io::Error>> = cuts
+            .windows(2)
+            .map(|w| Ok(body[w[0]..w[1]].to_vec()))
+            .collect();
+        let upstream = Hesitant {
+            inner: stream::iter(chunks),
+            hesitant,
+            waited: false,
+        };
+        block_on(async {
+            let mut tee = store.store(&key, &parts, &policy, upstream).await;
+            let mut served = Vec::new();
+            while let Some(chunk) = tee.next().await {
+                served.extend_from_slice(&chunk.unwrap());
+            }
+            assert!(served == body, "the chunks are handed on in order");
+            let sri = match tee.outcome() {
+                Some(Ok(sri)) => sri.clone(),
+                other => panic!("expected a stored body, got {other:?}"),
+            };
+            // The same integrity as a write of the whole body at once.
+            let whole = store
+                .store_bytes("whole", &parts, &policy, body.clone())
+                .await
+                .unwrap();
+            assert_eq!(sri, whole);
+            let cached = store.get_bytes(&key).await.unwrap().expect("stored");
+            assert_eq!(cached.size, body.len() as u64);
+            assert!(cached.body == body, "the body reads back as it was served");
+        });
+    }
+    assert_eq!(content_files(&tmp.path().join("cache")).len(), 1);
+    assert_eq!(temp_files(&tmp.path().join("cache")), 0);
+}
+
+#[test]
+fn bytes_after_a_first_read_returns_the_rest() {
+    let (_tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    let body = pattern(300_000);
+    block_on(async {
+        store
+            .store_bytes("k", &parts, &policy, body.clone())
+            .await
+            .unwrap();
+        let whole = store.get("k").await.unwrap().unwrap().body.bytes().await;
+        assert!(whole.unwrap() == body);
+        let mut cached = store.get("k").await.unwrap().unwrap().body;
+        let mut head = [0u8; 10];
+        cached.read_exact(&mut head).await.unwrap();
+        assert_eq!(head, body[..10]);
+        assert!(cached.bytes().await.unwrap() == body[10..]);
+    });
 }

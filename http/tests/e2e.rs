@@ -174,3 +174,61 @@ async fn capability_store_serves_the_client_too() {
     assert_eq!(fetch(&client, &url).await, (200, b"cap".to_vec()));
     assert_eq!(server.hits(), 1);
 }
+
+/// `CacheManager::put` tells a revalidation (the cached body handed back)
+/// from a new body of the same size by the bytes, and a put of the right
+/// body over a damaged file of the same length stores it again.
+#[tokio::test]
+async fn manager_put_recognises_the_cached_body_byte_for_byte() {
+    use http_cache::{CacheManager, HttpResponse, HttpVersion};
+
+    let tmp = common::tempdir();
+    let store = HttpStore::open(tmp.path()).unwrap();
+    let url = "https://example.com/same-size";
+    let key = format!("GET:{url}");
+    let request = capcache_http::http::Request::get(url).body(()).unwrap();
+    let response200 = capcache_http::http::Response::new(());
+    let policy = capcache_http::CachePolicy::new(&request, &response200);
+    let response = |body: &[u8]| HttpResponse {
+        body: body.to_vec(),
+        headers: Default::default(),
+        status: 200,
+        url: url.parse().unwrap(),
+        version: HttpVersion::Http11,
+    };
+    let first = common::pattern(200_000);
+    let put = |body: &[u8]| CacheManager::put(&store, key.clone(), response(body), policy.clone());
+
+    put(&first).await.unwrap();
+    let files = content_files(tmp.path());
+    let (lines, inode) = (index_lines(tmp.path()), file_id(&files[0]));
+    put(&first).await.unwrap();
+    assert_eq!(
+        content_files(tmp.path()),
+        files,
+        "a revalidation adds no content"
+    );
+    assert_eq!(index_lines(tmp.path()), lines + 1, "one index line");
+    assert_eq!(file_id(&files[0]), inode, "the body file was not rewritten");
+
+    // Same size, one byte differs (at the end, past the first piece).
+    let mut second = first.clone();
+    *second.last_mut().unwrap() ^= 1;
+    put(&second).await.unwrap();
+    assert_eq!(content_files(tmp.path()).len(), 2, "a new body is stored");
+    let cached = store.get_bytes(&key).await.unwrap().expect("cached");
+    assert!(cached.body == second);
+
+    // The stored file damaged, its length intact: the right body replaces it.
+    let path = store.body_path(&cached.integrity).unwrap();
+    let mut damaged = second.clone();
+    damaged[0] ^= 1;
+    fs::write(&path, &damaged).unwrap();
+    put(&second).await.unwrap();
+    assert!(
+        fs::read(&path).unwrap() == second,
+        "the damaged file was replaced"
+    );
+    let cached = store.get_bytes(&key).await.unwrap().expect("cached");
+    assert!(cached.body == second);
+}

@@ -9,7 +9,7 @@ use std::io::{self, Read};
 
 use capcache::{Integrity, WriteOpts};
 use capcache_http::{Error, HttpStore};
-use common::{content_files, index_lines, new_store, response, temp_files};
+use common::{content_files, index_lines, new_store, pattern, response, temp_files};
 
 const URL: &str = "https://example.com/a";
 
@@ -571,24 +571,66 @@ fn two_writers_of_one_key_never_mix_metadata_and_body() {
 }
 
 #[test]
-fn sha256_store_round_trips_and_still_verifies() {
+fn bodies_are_sha256_by_default_and_any_chosen_algorithm_still_verifies() {
     let (_tmp, store) = new_store();
-    let store = store.algorithm(capcache::Algorithm::Sha256);
     let (parts, policy) = response(URL, &[]);
-    let sri = store
-        .store_sync("k", &parts, &policy, &b"sha256 body"[..])
-        .finish()
+    let default = store.clone();
+    let sha512 = store.algorithm(capcache::Algorithm::Sha512);
+    for (store, algorithm, dir) in [
+        (default, capcache::Algorithm::Sha256, "content-v2/sha256"),
+        (sha512, capcache::Algorithm::Sha512, "content-v2/sha512"),
+    ] {
+        let body = format!("{algorithm} body");
+        let sri = store
+            .store_sync("k", &parts, &policy, body.as_bytes())
+            .finish()
+            .unwrap();
+        assert_eq!(sri.pick_algorithm(), algorithm);
+        assert!(capcache_http_content_path(&sri).starts_with(dir));
+        store.put_sync("k", &parts, &policy, &sri).unwrap();
+        assert_eq!(
+            store.get_bytes_sync("k").unwrap().unwrap().body,
+            body.as_bytes()
+        );
+        let mut damaged = body.clone().into_bytes();
+        damaged[0] ^= 1;
+        fs::write(store.body_path(&sri).unwrap(), damaged).unwrap();
+        assert!(matches!(
+            store.get_bytes_sync("k"),
+            Err(Error::Damaged { key, .. }) if key == "k"
+        ));
+        assert!(store.get_sync("k").unwrap().is_none(), "evicted");
+    }
+}
+
+#[test]
+fn tee_stores_a_body_of_many_batches_whole_whatever_the_read_sizes() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    // 5 MiB + 3 bytes, read with buffers that cross the 1 MiB batches
+    // unevenly; the first read is bigger than a batch.
+    let body = pattern((5 << 20) + 3);
+    let mut tee = store.store_sync("k", &parts, &policy, &body[..]);
+    let mut served = Vec::new();
+    let sizes = [3 << 20, 8 << 10, (1 << 20) + 1, 17];
+    for size in sizes.iter().cycle() {
+        let mut buf = vec![0u8; *size];
+        match tee.read(&mut buf).unwrap() {
+            0 => break,
+            n => served.extend_from_slice(&buf[..n]),
+        }
+    }
+    assert_eq!(served, body);
+    let sri = tee.finish().unwrap();
+    // The same integrity (and so the same content file) as a write of the
+    // whole body at once.
+    let whole = store
+        .store_bytes_sync("whole", &parts, &policy, &body)
         .unwrap();
-    assert_eq!(sri.pick_algorithm(), capcache::Algorithm::Sha256);
-    assert!(capcache_http_content_path(&sri).starts_with("content-v2/sha256"));
-    store.put_sync("k", &parts, &policy, &sri).unwrap();
-    assert_eq!(
-        store.get_bytes_sync("k").unwrap().unwrap().body,
-        b"sha256 body"
-    );
-    fs::write(store.body_path(&sri).unwrap(), b"sha256 bodY").unwrap();
-    assert!(matches!(
-        store.get_bytes_sync("k"),
-        Err(Error::Damaged { .. })
-    ));
+    assert_eq!(sri, whole);
+    assert_eq!(content_files(&tmp.path().join("cache")).len(), 1);
+    let cached = store.get_bytes_sync("k").unwrap().expect("stored");
+    assert_eq!(cached.size, body.len() as u64);
+    assert!(cached.body == body, "the body reads back as it was served");
+    assert_eq!(temp_files(&tmp.path().join("cache")), 0);
 }

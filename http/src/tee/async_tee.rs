@@ -1,33 +1,110 @@
 //! [`Tee`]: the async tee, a `Stream` of chunks over a `Stream` of chunks.
 
 use std::future::Future;
+use std::io::{self, Write};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use capcache::{Integrity, Writer};
-use futures_lite::{AsyncWrite, Stream};
+use capcache::{Integrity, SyncWriter};
+use futures_lite::Stream;
 
+use super::BATCH;
 use crate::error::{Error, Result};
+use crate::rt;
 
-type Commit = Pin<Box<dyn Future<Output = capcache::Result<Integrity>> + Send>>;
+type Commit = Pin<Box<dyn Future<Output = Result<Integrity>> + Send>>;
+
+/// A batch being written on the blocking pool; gives the writer back with
+/// the emptied buffer.
+type Flush = Pin<Box<dyn Future<Output = (SyncWriter, Vec<u8>, io::Result<()>)> + Send>>;
 
 /// Where the cache side of the tee is.
 enum Side {
-    /// Writing chunks into the cache.
-    Writing(Writer),
-    /// Upstream ended; the content and its index line are being committed.
+    /// Gathering chunks into batches and writing them into the cache.
+    Caching(Box<Batches>),
+    /// Upstream ended; the last batch, the content and its index line are
+    /// being committed.
     Committing(Commit),
     /// Stored, failed or abandoned (see [`Tee::outcome`]).
     Done,
 }
 
+/// The body gathered into batches of [`BATCH`] bytes, each written on the
+/// blocking pool while the next one is gathered.
+struct Batches {
+    /// `None` while `flush` has it.
+    writer: Option<SyncWriter>,
+    /// The batch being gathered.
+    batch: Vec<u8>,
+    /// The buffer of the last written batch, for the next one.
+    spare: Vec<u8>,
+    flush: Option<Flush>,
+}
+
+impl Batches {
+    /// Waits for the batch being written, if any; then the writer is here.
+    fn poll_flushed(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(flush) = &mut self.flush {
+            let (writer, spare, result) = ready!(flush.as_mut().poll(cx));
+            self.flush = None;
+            self.writer = Some(writer);
+            self.spare = spare;
+            result?;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Starts writing the gathered batch (the writer must be here).
+    fn start_flush(&mut self) {
+        let Some(mut writer) = self.writer.take() else {
+            return;
+        };
+        let mut batch = std::mem::replace(&mut self.batch, std::mem::take(&mut self.spare));
+        self.flush = Some(Box::pin(rt::run(move || {
+            let result = writer.write_all(&batch);
+            batch.clear();
+            (writer, batch, result)
+        })));
+    }
+
+    /// Once the batch in flight is written: the rest, then the commit.
+    fn commit(self: Box<Self>, key: String) -> Commit {
+        Box::pin(async move {
+            let Batches {
+                writer,
+                batch,
+                flush,
+                ..
+            } = *self;
+            let mut writer = match (flush, writer) {
+                (Some(flush), _) => match flush.await {
+                    (writer, _, Ok(())) => writer,
+                    (_, _, Err(e)) => return Err(super::write_error(&key, e)),
+                },
+                (None, Some(writer)) => writer,
+                // Every path that takes the writer out puts a flush in.
+                (None, None) => return Err(Error::Incomplete { key }),
+            };
+            rt::run(move || {
+                writer
+                    .write_all(&batch)
+                    .map_err(|e| super::write_error(&key, e))?;
+                writer.commit().map_err(|e| Error::cache(key, e))
+            })
+            .await
+        })
+    }
+}
+
 /// The body of a response being stored, as returned by
 /// [`HttpStore::store`](crate::HttpStore::store): a `Stream` of the
-/// upstream's chunks, each queued for writing into the cache (done on the
-/// blocking pool, off the executor thread) before it is handed on, a write
-/// error showing by the commit at the latest; when upstream ends the entry is committed
-/// (content, then one index line holding parts and policy) before the tee
-/// ends.
+/// upstream's chunks, each copied into a batch for the cache before it is
+/// handed on. A batch is written when it holds 1 MiB (on the blocking pool,
+/// off the executor thread, while the next one is gathered; hashing and the
+/// file write overlap on two threads) or when upstream ends; a write error
+/// shows by the commit at the latest. When upstream ends the last batch is
+/// written and the entry committed (content, then one index line holding
+/// parts and policy) before the tee ends.
 ///
 /// Caching never fails the caller's stream: a cache that cannot be written
 /// (from the start, or midway) is recorded in [`Tee::outcome`] and the
@@ -84,10 +161,15 @@ where
     T: AsRef<[u8]> + Unpin,
     E: Unpin,
 {
-    pub(crate) fn new(upstream: S, writer: Writer, key: String) -> Tee<S> {
+    pub(crate) fn new(upstream: S, writer: SyncWriter, key: String) -> Tee<S> {
         Tee {
             upstream: Box::pin(upstream),
-            side: Side::Writing(writer),
+            side: Side::Caching(Box::new(Batches {
+                writer: Some(writer),
+                batch: Vec::new(),
+                spare: Vec::new(),
+                flush: None,
+            })),
             pending: None,
             key,
             outcome: None,
@@ -188,22 +270,28 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let this = self.get_mut();
         loop {
-            // A chunk is handed on once the cache holds it (or gave up).
-            if let Some((Ok(chunk), written)) = &mut this.pending {
-                if let Side::Writing(writer) = &mut this.side {
-                    let rest = &chunk.as_ref()[*written..];
-                    if !rest.is_empty() {
-                        match ready!(Pin::new(writer).poll_write(cx, rest)) {
-                            Ok(n) => {
-                                *written += n;
-                                continue;
-                            }
-                            Err(e) => {
-                                let why = super::write_error(&this.key, e);
-                                this.conclude(Err(why));
-                            }
-                        }
+            // A chunk is handed on once it is gathered for the cache (or the
+            // cache gave up).
+            if let (Some((Ok(chunk), copied)), Side::Caching(batches)) =
+                (&mut this.pending, &mut this.side)
+            {
+                let rest = &chunk.as_ref()[*copied..];
+                if !rest.is_empty() {
+                    if batches.batch.len() < BATCH {
+                        let n = rest.len().min(BATCH - batches.batch.len());
+                        batches.batch.extend_from_slice(&rest[..n]);
+                        *copied += n;
+                        continue;
                     }
+                    // A full batch and more to come: write it once the
+                    // last one is written.
+                    if let Err(e) = ready!(batches.poll_flushed(cx)) {
+                        let why = super::write_error(&this.key, e);
+                        this.conclude(Err(why));
+                    } else {
+                        batches.start_flush();
+                    }
+                    continue;
                 }
             }
             if let Some((item, _)) = this.pending.take() {
@@ -211,17 +299,33 @@ where
             }
             if let Side::Committing(commit) = &mut this.side {
                 let result = ready!(commit.as_mut().poll(cx));
-                let key = this.key.clone();
-                this.conclude(result.map_err(|e| Error::cache(key, e)));
+                this.conclude(result);
                 return Poll::Ready(None);
             }
             if this.ended {
                 return Poll::Ready(None);
             }
-            match ready!(this.upstream.as_mut().poll_next(cx)) {
+            let next = match this.upstream.as_mut().poll_next(cx) {
+                Poll::Ready(next) => next,
+                Poll::Pending => {
+                    // Upstream is slow: write a full batch meanwhile.
+                    if let Side::Caching(batches) = &mut this.side {
+                        if batches.batch.len() >= BATCH && batches.flush.is_none() {
+                            batches.start_flush();
+                            // Registers the waker (runs it, where it runs inline).
+                            if let Poll::Ready(Err(e)) = batches.poll_flushed(cx) {
+                                let why = super::write_error(&this.key, e);
+                                this.conclude(Err(why));
+                            }
+                        }
+                    }
+                    return Poll::Pending;
+                }
+            };
+            match next {
                 Some(Ok(chunk)) => this.pending = Some((Ok(chunk), 0)),
                 Some(Err(e)) => {
-                    if matches!(this.side, Side::Writing(_)) {
+                    if matches!(this.side, Side::Caching(_)) {
                         let key = this.key.clone();
                         this.conclude(Err(Error::Incomplete { key }));
                     }
@@ -229,8 +333,8 @@ where
                 }
                 None => {
                     this.ended = true;
-                    if let Side::Writing(writer) = std::mem::replace(&mut this.side, Side::Done) {
-                        this.side = Side::Committing(Box::pin(writer.commit()));
+                    if let Side::Caching(batches) = std::mem::replace(&mut this.side, Side::Done) {
+                        this.side = Side::Committing(batches.commit(this.key.clone()));
                     }
                 }
             }

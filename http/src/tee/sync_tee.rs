@@ -4,13 +4,16 @@ use std::io::{self, Read, Write};
 
 use capcache::{Integrity, SyncWriter};
 
+use super::BATCH;
 use crate::error::{Error, Result};
 
 /// The body of a response being stored, as returned by
 /// [`HttpStore::store_sync`](crate::HttpStore::store_sync): reading it reads
-/// the upstream body and writes each chunk into the cache; the read that
-/// returns the end of the body commits the entry (content, then one index
-/// line holding parts and policy).
+/// the upstream body and writes it into the cache, gathered into writes of
+/// 1 MiB (hashed and written to disk on two threads where there are
+/// threads); the read that returns the end of the body writes the rest and
+/// commits the entry (content, then one index line holding parts and
+/// policy).
 ///
 /// Caching never fails the caller's read: a cache that cannot be written
 /// (from the start, or midway) is recorded in [`SyncTee::outcome`] and the
@@ -41,6 +44,8 @@ use crate::error::{Error, Result};
 pub struct SyncTee<R> {
     upstream: R,
     writer: Option<SyncWriter>,
+    /// Read but not yet written into the cache (less than [`BATCH`]).
+    batch: Vec<u8>,
     key: String,
     outcome: Option<Result<Integrity>>,
 }
@@ -50,6 +55,7 @@ impl<R: Read> SyncTee<R> {
         SyncTee {
             upstream,
             writer: Some(writer),
+            batch: Vec::new(),
             key,
             outcome: None,
         }
@@ -117,6 +123,7 @@ impl<R: Read> SyncTee<R> {
         SyncTee {
             upstream,
             writer: None,
+            batch: Vec::new(),
             key: error.key().unwrap_or_default().to_owned(),
             outcome: Some(Err(error)),
         }
@@ -125,7 +132,45 @@ impl<R: Read> SyncTee<R> {
     /// Drops the writer (its temp file goes with it) and records why.
     fn abandon(&mut self, why: Error) {
         self.writer = None;
+        self.batch = Vec::new();
         self.outcome = Some(Err(why));
+    }
+
+    /// Queues `data` for the cache: written at once when it fills a batch.
+    fn cache(&mut self, data: &[u8]) {
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
+        let written = if self.batch.is_empty() && data.len() >= BATCH {
+            // A read as big as a batch is written from the caller's buffer.
+            writer.write_all(data)
+        } else {
+            self.batch.extend_from_slice(data);
+            if self.batch.len() < BATCH {
+                return;
+            }
+            let written = writer.write_all(&self.batch);
+            self.batch.clear();
+            written
+        };
+        if let Err(e) = written {
+            let why = super::write_error(&self.key, e);
+            self.abandon(why);
+        }
+    }
+
+    /// Writes the rest of the body and commits the entry.
+    fn commit(&mut self) {
+        let Some(mut writer) = self.writer.take() else {
+            return;
+        };
+        let batch = std::mem::take(&mut self.batch);
+        self.outcome = Some(match writer.write_all(&batch) {
+            Ok(()) => writer
+                .commit()
+                .map_err(|e| Error::cache(self.key.clone(), e)),
+            Err(e) => Err(super::write_error(&self.key, e)),
+        });
     }
 }
 
@@ -143,15 +188,9 @@ impl<R: Read> Read for SyncTee<R> {
             }
         };
         if n == 0 && !buf.is_empty() {
-            if let Some(writer) = self.writer.take() {
-                let key = self.key.clone();
-                self.outcome = Some(writer.commit().map_err(|e| Error::cache(key, e)));
-            }
-        } else if let Some(writer) = &mut self.writer {
-            if let Err(e) = writer.write_all(&buf[..n]) {
-                let why = super::write_error(&self.key, e);
-                self.abandon(why);
-            }
+            self.commit();
+        } else {
+            self.cache(&buf[..n]);
         }
         Ok(n)
     }

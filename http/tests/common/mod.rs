@@ -91,3 +91,10 @@ pub fn temp_files(cache: &Path) -> usize {
         .map(|dir| dir.count())
         .unwrap_or(0)
 }
+
+/// `len` bytes in which every position differs from its neighbours, so a
+/// body stored out of order or with a piece lost or doubled hashes
+/// differently.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 + i / 251) as u8).collect()
+}
