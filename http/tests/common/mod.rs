@@ -7,17 +7,7 @@ use std::path::{Path, PathBuf};
 use capcache_http::http::{Request, Response};
 use capcache_http::{CachePolicy, HttpStore, ResponseParts};
 
-/// A temporary directory that works natively and under WASI, where
-/// `tempfile::tempdir()` fails (no temp dir): there it is created under
-/// `$CAPCACHE_TEST_TMP` (default `/tmp`), which the runner preopens.
-pub fn tempdir() -> tempfile::TempDir {
-    match std::env::var_os("CAPCACHE_TEST_TMP") {
-        Some(base) => tempfile::tempdir_in(base),
-        None if cfg!(target_family = "wasm") => tempfile::tempdir_in("/tmp"),
-        None => tempfile::tempdir(),
-    }
-    .expect("create a temp dir")
-}
+pub use capcache_test_support::env::tempdir;
 
 /// A store in `<tmp>/cache`, opened from its path; the parent lets a test
 /// check that nothing leaks outside the cache.
@@ -43,53 +33,28 @@ pub fn response(url: &str, headers: &[(&str, &str)]) -> (ResponseParts, CachePol
     )
 }
 
-/// Every file under `<cache>/content-v2`.
+/// Every file under `<cache>/content-v2`, as full paths.
 pub fn content_files(cache: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![cache.join("content-v2")];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let entry = entry.expect("dir entry");
-            let kind = entry.file_type().expect("file type");
-            if kind.is_dir() {
-                dirs.push(entry.path());
-            } else {
-                out.push(entry.path());
-            }
-        }
-    }
-    out
+    let store = cache.join("content-v2");
+    let files = capcache_test_support::fs::content_files(cache);
+    files.into_iter().map(|rel| store.join(rel)).collect()
 }
 
 /// Every index line (across buckets) under `<cache>/index-v5`.
 pub fn index_lines(cache: &Path) -> usize {
-    let mut count = 0;
-    let mut dirs = vec![cache.join("index-v5")];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let entry = entry.expect("dir entry");
-            if entry.file_type().expect("file type").is_dir() {
-                dirs.push(entry.path());
-            } else if !entry.file_name().to_string_lossy().starts_with('.') {
-                let text = fs::read_to_string(entry.path()).expect("bucket");
-                count += text.lines().filter(|l| !l.is_empty()).count();
-            }
-        }
-    }
-    count
+    let index = cache.join("index-v5");
+    capcache_test_support::fs::index_files(cache)
+        .iter()
+        .map(|rel| {
+            let text = fs::read_to_string(index.join(rel)).expect("bucket");
+            text.lines().filter(|l| !l.is_empty()).count()
+        })
+        .sum()
 }
 
-/// Every file left in `<cache>/tmp`.
+/// Every entry left in `<cache>/tmp`.
 pub fn temp_files(cache: &Path) -> usize {
-    fs::read_dir(cache.join("tmp"))
-        .map(|dir| dir.count())
-        .unwrap_or(0)
+    capcache_test_support::fs::tmp_entries(cache).len()
 }
 
 /// `len` bytes in which every position differs from its neighbours, so a
