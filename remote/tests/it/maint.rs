@@ -118,10 +118,10 @@ fn gc_keeps_fresh_unreferenced_content_for_uploads_in_flight() {
         one.flush_sync().unwrap();
         // Content uploaded whose index object is not written yet.
         let sri = capcache::Integrity::from(b"in flight");
-        let hex = sri.to_hex().1;
+        let (algo, hex) = sri.to_hex();
         remote.write(
             &format!(
-                "content-v2/sha512/{}/{}/{}",
+                "content-v2/{algo}/{}/{}/{}",
                 &hex[..2],
                 &hex[2..4],
                 &hex[4..]
