@@ -95,14 +95,16 @@ pub(crate) fn read_buckets_in(
         let path = Path::new(Area::Index.name()).join(rel);
         cache.layout().display_path(path)
     };
-    let listing = |dir: &Dir, rel: &Path| -> Result<Option<(Dir, cap_std::fs::ReadDir)>> {
-        match dir.open_dir(rel).and_then(|d| d.entries().map(|e| (d, e))) {
-            Ok(opened) => Ok(Some(opened)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(display(rel), e)),
-        }
+    // `name` in `dir`, which is `rel` under the index.
+    let listing = |dir: &Dir, name: &Path, rel: &Path| match dir
+        .open_dir(name)
+        .and_then(|d| d.entries().map(|e| (d, e)))
+    {
+        Ok(opened) => Ok(Some(opened)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(display(rel), e)),
     };
-    let Some((top, subs)) = listing(&index, shard)? else {
+    let Some((top, subs)) = listing(&index, shard, shard)? else {
         return Ok(());
     };
     for sub in subs {
@@ -111,7 +113,7 @@ pub(crate) fn read_buckets_in(
             continue;
         }
         let sub_rel = shard.join(sub.file_name());
-        let Some((dir, buckets)) = listing(&top, Path::new(&sub.file_name()))? else {
+        let Some((dir, buckets)) = listing(&top, Path::new(&sub.file_name()), &sub_rel)? else {
             continue;
         };
         for entry in buckets {
