@@ -100,11 +100,11 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
         false => Vec::new(),
     };
     for shard in shards {
-        walk::read_buckets_in(cache, &shard, |rel, read| {
+        walk::for_each_bucket_in(cache, &shard, |dir, name, rel| {
             // An unreadable bucket (a link out of the cache) is left alone;
             // the content sweep below then keeps everything, to be safe.
-            let Ok(Some(bytes)) = read else {
-                return;
+            let Ok(Some(bytes)) = bucket::read_in(cache.store(), dir, name, rel) else {
+                return Ok(());
             };
             for entry in line::latest_per_key(format, &bytes) {
                 let Some(path) = entry.content_path() else {
@@ -117,6 +117,7 @@ pub(crate) fn gc(cache: &Cache, opts: &GcOpts) -> Result<GcStats> {
                     content: path,
                 });
             }
+            Ok(())
         })?;
     }
     entries.sort_by_key(|e| e.time);

@@ -302,8 +302,8 @@ fn rebuild_index(
     let skip_unreadable = stats.unreadable_buckets > 0;
     let per_shard = parallel::map(&walk::bucket_shards(cache)?, |shard| {
         let (mut kept, mut dropped) = (0u64, 0u64);
-        for rel in walk::buckets_in(cache, shard)? {
-            let rewritten = bucket::rewrite(cache.store(), format, &rel, |entry| {
+        walk::for_each_bucket_in(cache, shard, |_, _, rel| {
+            let rewritten = bucket::rewrite(cache.store(), format, rel, |entry| {
                 entry.content_path().is_some_and(|path| {
                     !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
                 })
@@ -319,13 +319,14 @@ fn rebuild_index(
                 Ok(rewrite) => {
                     kept += rewrite.kept as u64;
                     dropped += rewrite.dropped as u64;
+                    Ok(())
                 }
                 // Already counted when the scan could not read it either.
-                Err(_) if skip_unreadable => {}
-                Err(e) => return Err(e),
+                Err(_) if skip_unreadable => Ok(()),
+                Err(e) => Err(e),
             }
-        }
-        Ok((kept, dropped))
+        })?;
+        Ok::<_, Error>((kept, dropped))
     })?;
     for (kept, dropped) in per_shard {
         stats.entries_kept += kept;

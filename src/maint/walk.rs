@@ -16,19 +16,17 @@ use crate::engine::layout::Area;
 use crate::engine::parallel;
 use crate::error::{Error, Result};
 
-/// Every file `depth` directory levels below `dir` (counting from `start`,
-/// a directory `start_level` levels down), as relative paths; with
-/// `leaf_dirs`, directories at that depth too.
+/// Every file `depth` directory levels below `dir`, as relative paths;
+/// with `leaf_dirs`, directories at that depth too.
 fn files_at_depth(
     cache: &Cache,
     area: Area,
     dir: &Dir,
-    (start, start_level): (PathBuf, usize),
     depth: usize,
     leaf_dirs: bool,
 ) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut stack = vec![(start, start_level)];
+    let mut stack = vec![(PathBuf::new(), 0usize)];
     while let Some((rel, level)) = stack.pop() {
         let listing = if rel.as_os_str().is_empty() {
             dir.entries()
@@ -79,14 +77,15 @@ pub(crate) fn bucket_shards(cache: &Cache) -> Result<Vec<PathBuf>> {
     Ok(shards)
 }
 
-/// Reads every bucket file of one top-level shard from [`bucket_shards`]
-/// and hands `visit` its path (under `index-v5`) and contents (`None`: it
-/// went away). Each is read through its directory's handle: the kernel
-/// resolves one name per bucket, not three.
-pub(crate) fn read_buckets_in(
+/// Hands `visit` every bucket file of one top-level shard from
+/// [`bucket_shards`]: the directory holding it, its name there, and its
+/// path under `index-v5`. A bucket is best read through that directory
+/// ([`bucket::read_in`]): the kernel resolves one name, not three. The
+/// first error `visit` returns ends the walk.
+pub(crate) fn for_each_bucket_in(
     cache: &Cache,
     shard: &Path,
-    mut visit: impl FnMut(&Path, Result<Option<Vec<u8>>>),
+    mut visit: impl FnMut(&Dir, &Path, &Path) -> Result<()>,
 ) -> Result<()> {
     let Some(index) = cache.layout().area(Area::Index, false)? else {
         return Ok(());
@@ -116,29 +115,20 @@ pub(crate) fn read_buckets_in(
         let Some((dir, buckets)) = listing(&top, Path::new(&sub.file_name()), &sub_rel)? else {
             continue;
         };
+        // Listed before any visit: a visit may rename a bucket over itself
+        // (a rewrite), which a listing in progress could show twice.
+        let mut names = Vec::new();
         for entry in buckets {
             let entry = entry.map_err(|e| Error::io(display(&sub_rel), e))?;
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                continue;
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                names.push(entry.file_name());
             }
-            let name = entry.file_name();
-            let rel = sub_rel.join(&name);
-            visit(
-                &rel,
-                bucket::read_in(cache.store(), &dir, Path::new(&name), &rel),
-            );
+        }
+        for name in names {
+            visit(&dir, Path::new(&name), &sub_rel.join(&name))?;
         }
     }
     Ok(())
-}
-
-/// Relative paths (under `index-v5`) of the bucket files in one top-level
-/// shard from [`bucket_shards`].
-pub(crate) fn buckets_in(cache: &Cache, shard: &Path) -> Result<Vec<PathBuf>> {
-    match cache.layout().area(Area::Index, false)? {
-        Some(dir) => files_at_depth(cache, Area::Index, &dir, (shard.to_path_buf(), 1), 2, false),
-        None => Ok(Vec::new()),
-    }
 }
 
 /// A file under `content-v2`.
@@ -161,7 +151,7 @@ pub(crate) fn content_files(cache: &Cache) -> Result<Vec<ContentFile>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for rel in files_at_depth(cache, Area::Content, &dir, (PathBuf::new(), 0), 3, true)? {
+    for rel in files_at_depth(cache, Area::Content, &dir, 3, true)? {
         // symlink_metadata: a link_to entry is judged by the link itself.
         let meta = dir.symlink_metadata(&rel).ok();
         out.push(ContentFile {
@@ -210,9 +200,9 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
     let format = cache.index_format()?;
     let per_shard = parallel::map(&bucket_shards(cache)?, |shard| {
         let mut found = LiveContent::default();
-        read_buckets_in(cache, shard, |_, read| {
+        for_each_bucket_in(cache, shard, |dir, name, rel| {
             found.buckets += 1;
-            match read {
+            match bucket::read_in(cache.store(), dir, name, rel) {
                 Ok(Some(bytes)) => {
                     for entry in line::latest_per_key(format, &bytes) {
                         if let Some(path) = entry.content_path() {
@@ -224,6 +214,7 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
                 Ok(None) => {}
                 Err(_) => found.unreadable += 1,
             }
+            Ok(())
         })?;
         Ok::<_, Error>(found)
     })?;
