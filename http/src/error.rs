@@ -160,6 +160,25 @@ impl Error {
     }
 }
 
+/// The `E` an `io::Error` carries, taken out; `err` back, untouched, if it
+/// carries none. capcache's readers and writers and this crate's body
+/// readers report their own errors inside `io::Error`s (the `Read` and
+/// `Write` traits allow nothing else).
+pub(crate) fn take_inner<E>(err: io::Error) -> std::result::Result<E, io::Error>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if !err.get_ref().is_some_and(|inner| inner.is::<E>()) {
+        return Err(err);
+    }
+    let kind = err.kind();
+    match err.into_inner().map(|inner| inner.downcast::<E>()) {
+        Some(Ok(inner)) => Ok(*inner),
+        // Checked above; kept total rather than unwrapped.
+        _ => Err(io::Error::from(kind)),
+    }
+}
+
 /// `" for key \"KEY\""`, or nothing.
 fn for_key(key: Option<&str>) -> String {
     key.map(|key| format!(" for key {key:?}"))

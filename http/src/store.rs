@@ -577,20 +577,11 @@ impl HttpStore {
 /// A body read's error as the crate's: the [`Error::Damaged`] it wraps,
 /// else [`Error::Io`] on the body's content path.
 pub(crate) fn body_error(integrity: &Integrity, err: io::Error) -> Error {
-    let path = capcache::content_path(integrity).ok().unwrap_or_default();
-    if err.get_ref().is_none() {
-        return Error::Io { path, source: err };
-    }
-    let kind = err.kind();
-    match err.into_inner().map(|inner| inner.downcast::<Error>()) {
-        Some(Ok(inner)) => *inner,
-        Some(Err(other)) => Error::Io {
-            path,
-            source: io::Error::new(kind, other),
-        },
-        None => Error::Io {
-            path,
-            source: io::Error::from(kind),
+    match crate::error::take_inner::<Error>(err) {
+        Ok(inner) => inner,
+        Err(source) => Error::Io {
+            path: capcache::content_path(integrity).ok().unwrap_or_default(),
+            source,
         },
     }
 }

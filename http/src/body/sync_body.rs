@@ -120,16 +120,8 @@ fn into_mismatch(err: io::Error) -> Result<capcache::Error, io::Error> {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<capcache::Error>())
         .is_some_and(|e| matches!(e, capcache::Error::IntegrityMismatch { .. }));
-    if !is_mismatch {
-        return Err(err);
-    }
-    let kind = err.kind();
-    match err
-        .into_inner()
-        .map(|inner| inner.downcast::<capcache::Error>())
-    {
-        Some(Ok(inner)) => Ok(*inner),
-        // Checked above; kept total rather than unwrapped.
-        _ => Err(io::Error::from(kind)),
+    match is_mismatch {
+        true => crate::error::take_inner(err),
+        false => Err(err),
     }
 }

@@ -26,19 +26,11 @@ pub(crate) const BATCH: usize = 1024 * 1024;
 /// temp file's path), which becomes [`Error::Cache`]; anything else is an
 /// I/O error in the cache's `tmp` directory.
 pub(crate) fn write_error(key: &str, err: io::Error) -> Error {
-    let kind = err.kind();
-    match err
-        .into_inner()
-        .map(|inner| inner.downcast::<capcache::Error>())
-    {
-        Some(Ok(cache)) => Error::cache(key.to_owned(), *cache),
-        Some(Err(other)) => Error::Io {
+    match crate::error::take_inner::<capcache::Error>(err) {
+        Ok(cache) => Error::cache(key.to_owned(), cache),
+        Err(source) => Error::Io {
             path: PathBuf::from("tmp"),
-            source: io::Error::new(kind, other),
-        },
-        None => Error::Io {
-            path: PathBuf::from("tmp"),
-            source: kind.into(),
+            source,
         },
     }
 }
