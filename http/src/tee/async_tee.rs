@@ -8,6 +8,7 @@ use std::task::{ready, Context, Poll};
 use capcache::{Integrity, SyncWriter};
 use futures_lite::Stream;
 
+use super::pool::Batch;
 use super::BATCH;
 use crate::error::{Error, Result};
 use crate::rt;
@@ -16,7 +17,7 @@ type Commit = Pin<Box<dyn Future<Output = Result<Integrity>> + Send>>;
 
 /// A batch being written on the blocking pool; gives the writer back with
 /// the emptied buffer.
-type Flush = Pin<Box<dyn Future<Output = (SyncWriter, Vec<u8>, io::Result<()>)> + Send>>;
+type Flush = Pin<Box<dyn Future<Output = (SyncWriter, Batch, io::Result<()>)> + Send>>;
 
 /// Where the cache side of the tee is.
 enum Side {
@@ -35,9 +36,9 @@ struct Batches {
     /// `None` while `flush` has it.
     writer: Option<SyncWriter>,
     /// The batch being gathered.
-    batch: Vec<u8>,
+    batch: Batch,
     /// The buffer of the last written batch, for the next one.
-    spare: Vec<u8>,
+    spare: Option<Batch>,
     flush: Option<Flush>,
 }
 
@@ -48,7 +49,7 @@ impl Batches {
             let (writer, spare, result) = ready!(flush.as_mut().poll(cx));
             self.flush = None;
             self.writer = Some(writer);
-            self.spare = spare;
+            self.spare = Some(spare);
             result?;
         }
         Poll::Ready(Ok(()))
@@ -59,7 +60,8 @@ impl Batches {
         let Some(mut writer) = self.writer.take() else {
             return;
         };
-        let mut batch = std::mem::replace(&mut self.batch, std::mem::take(&mut self.spare));
+        let next = self.spare.take().unwrap_or_else(Batch::new);
+        let mut batch = std::mem::replace(&mut self.batch, next);
         self.flush = Some(Box::pin(rt::run(move || {
             let result = writer.write_all(&batch);
             batch.clear();
@@ -166,8 +168,8 @@ where
             upstream: Box::pin(upstream),
             side: Side::Caching(Box::new(Batches {
                 writer: Some(writer),
-                batch: Vec::new(),
-                spare: Vec::new(),
+                batch: Batch::new(),
+                spare: None,
                 flush: None,
             })),
             pending: None,

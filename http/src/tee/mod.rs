@@ -3,6 +3,7 @@
 
 #[cfg(feature = "async")]
 mod async_tee;
+mod pool;
 mod sync_tee;
 
 #[cfg(feature = "async")]

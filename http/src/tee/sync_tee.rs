@@ -4,6 +4,7 @@ use std::io::{self, Read, Write};
 
 use capcache::{Integrity, SyncWriter};
 
+use super::pool::Batch;
 use super::BATCH;
 use crate::error::{Error, Result};
 
@@ -44,8 +45,9 @@ use crate::error::{Error, Result};
 pub struct SyncTee<R> {
     upstream: R,
     writer: Option<SyncWriter>,
-    /// Read but not yet written into the cache (less than [`BATCH`]).
-    batch: Vec<u8>,
+    /// Read but not yet written into the cache (less than [`BATCH`]);
+    /// taken when the first read smaller than a batch comes.
+    batch: Option<Batch>,
     key: String,
     outcome: Option<Result<Integrity>>,
 }
@@ -55,7 +57,7 @@ impl<R: Read> SyncTee<R> {
         SyncTee {
             upstream,
             writer: Some(writer),
-            batch: Vec::new(),
+            batch: None,
             key,
             outcome: None,
         }
@@ -123,7 +125,7 @@ impl<R: Read> SyncTee<R> {
         SyncTee {
             upstream,
             writer: None,
-            batch: Vec::new(),
+            batch: None,
             key: error.key().unwrap_or_default().to_owned(),
             outcome: Some(Err(error)),
         }
@@ -132,30 +134,37 @@ impl<R: Read> SyncTee<R> {
     /// Drops the writer (its temp file goes with it) and records why.
     fn abandon(&mut self, why: Error) {
         self.writer = None;
-        self.batch = Vec::new();
+        self.batch = None;
         self.outcome = Some(Err(why));
     }
 
-    /// Queues `data` for the cache: written at once when it fills a batch.
-    fn cache(&mut self, data: &[u8]) {
-        let Some(writer) = &mut self.writer else {
-            return;
-        };
-        let written = if self.batch.is_empty() && data.len() >= BATCH {
-            // A read as big as a batch is written from the caller's buffer.
-            writer.write_all(data)
-        } else {
-            self.batch.extend_from_slice(data);
-            if self.batch.len() < BATCH {
+    /// Queues `data` for the cache: written as each batch fills.
+    fn cache(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let Some(writer) = &mut self.writer else {
                 return;
+            };
+            let gathered = self.batch.as_ref().map_or(0, |batch| batch.len());
+            let written = if gathered == 0 && data.len() >= BATCH {
+                // A read as big as a batch is written from the caller's buffer.
+                writer.write_all(std::mem::take(&mut data))
+            } else {
+                // Never past a batch, so the buffer is kept for reuse.
+                let batch = self.batch.get_or_insert_with(Batch::new);
+                let (now, later) = data.split_at(data.len().min(BATCH - batch.len()));
+                batch.extend_from_slice(now);
+                data = later;
+                if batch.len() < BATCH {
+                    return;
+                }
+                let written = writer.write_all(batch);
+                batch.clear();
+                written
+            };
+            if let Err(e) = written {
+                let why = super::write_error(&self.key, e);
+                self.abandon(why);
             }
-            let written = writer.write_all(&self.batch);
-            self.batch.clear();
-            written
-        };
-        if let Err(e) = written {
-            let why = super::write_error(&self.key, e);
-            self.abandon(why);
         }
     }
 
@@ -164,8 +173,9 @@ impl<R: Read> SyncTee<R> {
         let Some(mut writer) = self.writer.take() else {
             return;
         };
-        let batch = std::mem::take(&mut self.batch);
-        self.outcome = Some(match writer.write_all(&batch) {
+        let batch = self.batch.take();
+        let rest = batch.as_ref().map_or(&[][..], |batch| &batch[..]);
+        self.outcome = Some(match writer.write_all(rest) {
             Ok(()) => writer
                 .commit()
                 .map_err(|e| Error::cache(self.key.clone(), e)),
