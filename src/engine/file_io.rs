@@ -13,14 +13,34 @@ use std::io::{self, Read};
 use cap_std::fs::File;
 
 /// Reads `file` to its end, expecting about `expected` bytes, and at most
-/// `limit` bytes (`u64::MAX` for no limit).
-pub(crate) fn read_to_end(file: &File, expected: usize, limit: u64) -> io::Result<Vec<u8>> {
-    // One byte more than expected, so that the read that finds the end
-    // does not first have to grow the buffer.
-    let mut data = Vec::with_capacity(expected.saturating_add(1));
-    // `Take`'s `read_to_end` reads straight into the spare capacity and
-    // asks nothing about the file.
-    file.take(limit).read_to_end(&mut data)?;
+/// `limit` bytes (`u64::MAX` for no limit). With `short_read_ends` (a
+/// filesystem where a read returns fewer bytes than asked only at the end
+/// of a regular file, see `sys::short_read_ends`), a first read that does
+/// is the whole file.
+pub(crate) fn read_to_end(
+    file: &File,
+    expected: usize,
+    limit: u64,
+    short_read_ends: bool,
+) -> io::Result<Vec<u8>> {
+    // One byte more than expected, so that a file of the expected size is
+    // known whole from one short read.
+    let mut data = vec![0; expected.saturating_add(1)];
+    // `Take` asks nothing about the file (no size or position queries).
+    let mut reader = file.take(limit);
+    let asked = data.len().min(usize::try_from(limit).unwrap_or(usize::MAX));
+    let n = loop {
+        match reader.read(&mut data) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
+    data.truncate(n);
+    if n == 0 || (short_read_ends && n < asked) {
+        return Ok(data);
+    }
+    reader.read_to_end(&mut data)?;
     Ok(data)
 }
 
@@ -63,16 +83,19 @@ mod tests {
         let (_tmp, root) = crate::testing::tempdir();
         let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         root.write("f", &data).unwrap();
-        for guess in [0, 1, 99_999, 100_000, 100_001, 1 << 20] {
+        for short_read_ends in [false, true] {
+            for guess in [0, 1, 99_999, 100_000, 100_001, 1 << 20] {
+                let file = root.open("f").unwrap();
+                let read = read_to_end(&file, guess, u64::MAX, short_read_ends).unwrap();
+                assert_eq!(read, data, "{guess}");
+            }
             let file = root.open("f").unwrap();
-            assert_eq!(
-                read_to_end(&file, guess, u64::MAX).unwrap(),
-                data,
-                "{guess}"
-            );
+            let read = read_to_end(&file, 10, 11, short_read_ends).unwrap();
+            assert_eq!(read, data[..11]);
+            let file = root.open("f").unwrap();
+            let read = read_to_end(&file, 200_000, 11, short_read_ends).unwrap();
+            assert_eq!(read, data[..11]);
         }
-        let file = root.open("f").unwrap();
-        assert_eq!(read_to_end(&file, 10, 11).unwrap(), data[..11]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use super::layout::{Area, Layout};
+use super::sys;
 use crate::error::Result;
 use crate::format::IndexFormat;
 
@@ -20,6 +21,9 @@ pub(crate) struct Store {
     format: OnceLock<IndexFormat>,
     /// Whether the cache may follow `link_to` links outside its root.
     ambient: bool,
+    /// Whether the index's filesystem ends a regular file's reads only at
+    /// its end (asked once, see [`sys::short_read_ends`]).
+    short_reads_end: OnceLock<bool>,
 }
 
 impl Store {
@@ -34,6 +38,7 @@ impl Store {
             layout,
             format: cell,
             ambient,
+            short_reads_end: OnceLock::new(),
         }
     }
 
@@ -62,6 +67,21 @@ impl Store {
         match detected {
             Some(f) => Ok(*self.format.get_or_init(|| f)),
             None => Ok(IndexFormat::Npm),
+        }
+    }
+
+    /// Whether a short read of a bucket is its end, so the read that would
+    /// return 0 can be skipped; `false` until the index exists, and where
+    /// the filesystem is not known to guarantee it.
+    pub(crate) fn short_reads_end(&self) -> bool {
+        if let Some(known) = self.short_reads_end.get() {
+            return *known;
+        }
+        match self.layout.area(Area::Index, false) {
+            Ok(Some(index)) => *self
+                .short_reads_end
+                .get_or_init(|| sys::short_read_ends(&index)),
+            _ => false,
         }
     }
 

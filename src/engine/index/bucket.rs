@@ -42,7 +42,7 @@ const BUCKET_GUESS: usize = 4096;
 
 /// Reads a bucket whole; `None` if it does not exist.
 pub(crate) fn read(store: &Store, rel: &Path) -> Result<Option<Vec<u8>>> {
-    let read = |dir: &Dir, name: &Path| read_file(dir, name);
+    let read = |dir: &Dir, name: &Path| read_file(store, dir, name);
     found(
         store,
         rel,
@@ -59,12 +59,12 @@ pub(crate) fn read_in(
     name: &Path,
     rel: &Path,
 ) -> Result<Option<Vec<u8>>> {
-    found(store, rel, read_file(dir, name))
+    found(store, rel, read_file(store, dir, name))
 }
 
-fn read_file(dir: &Dir, name: &Path) -> io::Result<Vec<u8>> {
+fn read_file(store: &Store, dir: &Dir, name: &Path) -> io::Result<Vec<u8>> {
     let file = sys::open_read(dir, name)?;
-    file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX)
+    file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX, store.short_reads_end())
 }
 
 fn found(store: &Store, rel: &Path, read: io::Result<Vec<u8>>) -> Result<Option<Vec<u8>>> {

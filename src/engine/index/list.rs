@@ -1,17 +1,18 @@
 //! Walking every bucket: the iterator behind `list_sync` and `index::ls`.
 
 use std::collections::VecDeque;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 #[cfg(not(target_family = "wasm"))]
 use std::sync::{mpsc, Mutex};
 
-use cap_std::fs::{Dir, ReadDir};
+use cap_std::fs::Dir;
 
 use super::{bucket, line};
 use crate::engine::layout::Area;
 use crate::engine::store::Store;
+use crate::engine::sys::listing::{self, Kind};
 use crate::error::{Error, Result};
 use crate::format::IndexFormat;
 use crate::metadata::Metadata;
@@ -74,13 +75,18 @@ const QUEUE: usize = 16;
 #[cfg(not(target_family = "wasm"))]
 const BATCH: usize = 128;
 
+/// A directory being walked: its path under `index-v5`, its handle, and
+/// the names in it not visited yet.
+type Level = (PathBuf, Dir, std::vec::IntoIter<(OsString, Kind)>);
+
 struct Walk {
     store: Arc<Store>,
     format: IndexFormat,
     /// How deep the first directory of `stack` lies below `index-v5`.
     base: usize,
-    /// Open directory listings, outermost first, with their relative paths.
-    stack: Vec<(PathBuf, Dir, ReadDir)>,
+    /// Open directories and the names left to visit in each, outermost
+    /// first, with their relative paths.
+    stack: Vec<Level>,
     pending: VecDeque<Result<Metadata>>,
 }
 
@@ -109,13 +115,12 @@ impl EntryIter {
         #[cfg(not(target_family = "wasm"))]
         {
             let workers = crate::engine::parallel::workers();
-            let mut shards = Vec::new();
-            for entry in dir.entries().map_err(|e| Error::io(display(), e))? {
-                let entry = entry.map_err(|e| Error::io(display(), e))?;
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    shards.push(entry.file_name());
-                }
-            }
+            let shards: Vec<OsString> = listing::names(&dir)
+                .map_err(|e| Error::io(display(), e))?
+                .into_iter()
+                .filter(|(_, kind)| *kind == Kind::Dir)
+                .map(|(name, _)| name)
+                .collect();
             if workers > 1 && shards.len() >= PARALLEL_SHARDS {
                 let own = dir.try_clone().map_err(|e| Error::io(display(), e))?;
                 if let Some(state) = walkers(&store, format, own, shards, workers) {
@@ -123,9 +128,9 @@ impl EntryIter {
                 }
             }
         }
-        let entries = dir.entries().map_err(|e| Error::io(display(), e))?;
+        let names = listing::names(&dir).map_err(|e| Error::io(display(), e))?;
         let mut walk = Walk::new(store, format, 0);
-        walk.stack.push((PathBuf::new(), dir, entries));
+        walk.stack.push((PathBuf::new(), dir, names.into_iter()));
         Ok(State::Walking(walk))
     }
 }
@@ -219,23 +224,13 @@ impl Walk {
             let Some((rel, dir, entries)) = self.stack.last_mut() else {
                 return !self.pending.is_empty();
             };
-            let Some(entry) = entries.next() else {
+            let Some((name, kind)) = entries.next() else {
                 self.stack.pop();
                 continue;
             };
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    let here = PathBuf::from(Area::Index.name()).join(&*rel);
-                    let path = self.store.layout().display_path(here);
-                    self.pending.push_back(Err(Error::io(path, e)));
-                    return true;
-                }
-            };
-            let name = entry.file_name();
             // Shards are two levels of directories; buckets are files below them.
             if depth < 3 {
-                if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                if kind != Kind::Dir {
                     continue;
                 }
                 match open_listing(&self.store, dir, rel, &name) {
@@ -245,6 +240,9 @@ impl Walk {
                         return true;
                     }
                 }
+                continue;
+            }
+            if kind == Kind::Dir {
                 continue;
             }
             let child = rel.join(&name);
@@ -273,23 +271,16 @@ impl Walk {
 }
 
 /// The directory `name` in `dir` (at `rel` under `index-v5`), opened with
-/// its listing.
-fn open_listing(
-    store: &Store,
-    dir: &Dir,
-    rel: &Path,
-    name: &OsStr,
-) -> Result<(PathBuf, Dir, ReadDir)> {
+/// its names.
+fn open_listing(store: &Store, dir: &Dir, rel: &Path, name: &OsStr) -> Result<Level> {
     let child = rel.join(name);
-    dir.open_dir(name)
-        .and_then(|d| {
-            let listing = d.entries()?;
-            Ok((child.clone(), d, listing))
-        })
-        .map_err(|e| {
+    match listing::open(dir, Path::new(name)) {
+        Ok((dir, names)) => Ok((child, dir, names.into_iter())),
+        Err(e) => {
             let path = Path::new(Area::Index.name()).join(&child);
-            Error::io(store.layout().display_path(path), e)
-        })
+            Err(Error::io(store.layout().display_path(path), e))
+        }
+    }
 }
 
 impl Iterator for EntryIter {

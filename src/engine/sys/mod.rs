@@ -26,6 +26,10 @@
 //! symlinks out of shards, buckets and content files and checks that these
 //! calls refuse them.
 //!
+//! **Listings.** `listing` opens a shard directory once and lists it
+//! through that handle (on Linux with `getdents64` on a readable
+//! descriptor cap-std opened, instead of cap-std's three opens).
+//!
 //! **Locks.** Temp files are locked by their writer (`lock_temp`) so that
 //! verify's clean-up of `tmp/` skips them (`temp_in_use`); the index lock
 //! is a file lock (`FILE_LOCKS`). WASI preview 1 has no locks.
@@ -40,6 +44,7 @@ use std::path::Path;
 
 use cap_std::fs::Dir;
 
+pub(crate) mod listing;
 #[cfg(not(target_os = "wasi"))]
 mod native;
 
@@ -61,8 +66,8 @@ use wasi as imp;
 #[cfg(feature = "link_to")]
 pub(crate) use imp::symlink;
 pub(crate) use imp::{
-    end_after_append, hard_link, is_file, lock_temp, open_append, open_read, same_dir, sync_dir,
-    temp_in_use, FILE_LOCKS,
+    end_after_append, hard_link, is_file, lock_temp, open_append, open_read, same_dir,
+    short_read_ends, sync_dir, temp_in_use, FILE_LOCKS,
 };
 
 /// Creates directory `rel` and any missing parents, and returns the

@@ -35,3 +35,32 @@ pub(crate) fn symlink(dir: &Dir, target: &Path, rel: &Path) -> io::Result<()> {
 pub(crate) fn end_after_append(file: &mut cap_std::fs::File) -> io::Result<u64> {
     io::Seek::stream_position(file)
 }
+
+/// Whether reads of a regular file under `dir` return fewer bytes than
+/// asked only at its end, so that such a read needs no second one to
+/// confirm the end. Linux's local filesystems read through the page cache
+/// up to the file's size; a FUSE filesystem may answer a read short
+/// anywhere (`direct_io`) and a network one is not ours to vouch for,
+/// so only the filesystems named here are trusted with it.
+#[cfg(target_os = "linux")]
+pub(crate) fn short_read_ends(dir: &Dir) -> bool {
+    /// `statfs` magics: ext2/3/4, XFS, btrfs, tmpfs, F2FS, bcachefs, ZFS,
+    /// and overlayfs (containers), which reads from one of them.
+    const LOCAL: [u32; 8] = [
+        0xEF53,
+        0x5846_5342,
+        0x9123_683E,
+        0x0102_1994,
+        0xF2F5_2010,
+        0xCA45_1A4E,
+        0x2FC1_2FC1,
+        0x794C_7630,
+    ];
+    rustix::fs::fstatfs(dir).is_ok_and(|fs| LOCAL.contains(&(fs.f_type as u32)))
+}
+
+/// Elsewhere the end is confirmed by a read that returns 0.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn short_read_ends(_dir: &Dir) -> bool {
+    false
+}

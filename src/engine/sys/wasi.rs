@@ -139,3 +139,8 @@ pub(crate) fn symlink(_: &Dir, _: &Path, _: &Path) -> io::Result<()> {
 pub(crate) fn end_after_append(file: &mut File) -> io::Result<u64> {
     io::Seek::stream_position(file)
 }
+
+/// The end of a file is confirmed by a read that returns 0 (see `unix.rs`).
+pub(crate) fn short_read_ends(_dir: &Dir) -> bool {
+    false
+}
