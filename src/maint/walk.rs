@@ -14,6 +14,7 @@ use crate::engine::content;
 use crate::engine::index::{bucket, line};
 use crate::engine::layout::Area;
 use crate::engine::parallel;
+use crate::engine::sys::listing::{self, Kind};
 use crate::error::{Error, Result};
 
 /// Every file `depth` directory levels below `dir`, as relative paths;
@@ -66,13 +67,12 @@ pub(crate) fn bucket_shards(cache: &Cache) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     };
     let display = || cache.layout().display_path(Area::Index.name());
-    let mut shards = Vec::new();
-    for entry in dir.entries().map_err(|e| Error::io(display(), e))? {
-        let entry = entry.map_err(|e| Error::io(display(), e))?;
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            shards.push(PathBuf::from(entry.file_name()));
-        }
-    }
+    let mut shards: Vec<PathBuf> = listing::names(&dir)
+        .map_err(|e| Error::io(display(), e))?
+        .into_iter()
+        .filter(|(_, kind)| *kind == Kind::Dir)
+        .map(|(name, _)| PathBuf::from(name))
+        .collect();
     shards.sort();
     Ok(shards)
 }
@@ -94,11 +94,10 @@ pub(crate) fn for_each_bucket_in(
         let path = Path::new(Area::Index.name()).join(rel);
         cache.layout().display_path(path)
     };
-    // `name` in `dir`, which is `rel` under the index.
-    let listing = |dir: &Dir, name: &Path, rel: &Path| match dir
-        .open_dir(name)
-        .and_then(|d| d.entries().map(|e| (d, e)))
-    {
+    // `name` in `dir`, which is `rel` under the index. Its names are
+    // listed before any visit: a visit may rename a bucket over itself (a
+    // rewrite), which a listing in progress could show twice.
+    let listing = |dir: &Dir, name: &Path, rel: &Path| match listing::open(dir, name) {
         Ok(opened) => Ok(Some(opened)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(display(rel), e)),
@@ -106,26 +105,18 @@ pub(crate) fn for_each_bucket_in(
     let Some((top, subs)) = listing(&index, shard, shard)? else {
         return Ok(());
     };
-    for sub in subs {
-        let sub = sub.map_err(|e| Error::io(display(shard), e))?;
-        if !sub.file_type().is_ok_and(|t| t.is_dir()) {
+    for (sub, kind) in subs {
+        if kind != Kind::Dir {
             continue;
         }
-        let sub_rel = shard.join(sub.file_name());
-        let Some((dir, buckets)) = listing(&top, Path::new(&sub.file_name()), &sub_rel)? else {
+        let sub_rel = shard.join(&sub);
+        let Some((dir, buckets)) = listing(&top, Path::new(&sub), &sub_rel)? else {
             continue;
         };
-        // Listed before any visit: a visit may rename a bucket over itself
-        // (a rewrite), which a listing in progress could show twice.
-        let mut names = Vec::new();
-        for entry in buckets {
-            let entry = entry.map_err(|e| Error::io(display(&sub_rel), e))?;
-            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-                names.push(entry.file_name());
+        for (name, kind) in buckets {
+            if kind != Kind::Dir {
+                visit(&dir, Path::new(&name), &sub_rel.join(&name))?;
             }
-        }
-        for name in names {
-            visit(&dir, Path::new(&name), &sub_rel.join(&name))?;
         }
     }
     Ok(())
