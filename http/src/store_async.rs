@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::parts::ResponseParts;
 use crate::rt;
 use crate::store::HttpStore;
-use crate::tee::Tee;
+use crate::tee::{Sink, Tee};
 
 impl HttpStore {
     /// [`HttpStore::get_sync`] off the executor thread; the body is a
@@ -91,7 +91,11 @@ impl HttpStore {
     /// (written in batches of 1 MiB), and commits the entry when the stream
     /// ends (see
     /// [`HttpStore::store_sync`]). Never fails: if caching cannot start,
-    /// the tee passes `body` on and [`Tee::outcome`] holds the error.
+    /// the tee passes `body` on and [`Tee::outcome`] holds the error. The
+    /// entry's temp file is opened in the same trip to the blocking pool
+    /// as the first batch written (one trip for a body of at most 1 MiB),
+    /// so a cache that cannot be written shows by then; an empty key, which
+    /// capcache refuses, shows at once.
     ///
     /// # Examples
     ///
@@ -125,19 +129,19 @@ impl HttpStore {
         E: Unpin,
     {
         let key = key.as_ref().to_owned();
-        let writer = match entry::encode(&key, parts, policy) {
+        if key.is_empty() {
+            // What opening the writer would answer, without the trip.
+            let refused = capcache::Error::InvalidKey {
+                key: String::new(),
+                reason: "keys must not be empty",
+            };
+            return Tee::failed(body, Error::cache(key, refused));
+        }
+        match entry::encode(&key, parts, policy) {
             Ok(meta) => {
-                let (opts, cache, key) = (self.write_opts(meta), self.cache().clone(), key.clone());
-                rt::run(move || {
-                    opts.open_sync(&cache, &key)
-                        .map_err(|e| Error::cache(key, e))
-                })
-                .await
+                let sink = Sink::new(key.clone(), self.write_opts(meta), self.cache().clone());
+                Tee::new(body, sink, key)
             }
-            Err(e) => Err(e),
-        };
-        match writer {
-            Ok(writer) => Tee::new(body, writer, key),
             Err(error) => Tee::failed(body, error),
         }
     }

@@ -101,6 +101,44 @@ fn tee_passes_the_body_on_when_caching_cannot_start() {
     assert!(content_files(&tmp.path().join("cache")).is_empty());
 }
 
+/// A cache whose temp files cannot be made: the entry's writer is opened
+/// with the first batch, so the failure shows in the outcome by the end of
+/// the body, which flows whole all the same.
+#[test]
+fn tee_passes_the_body_on_when_the_cache_cannot_be_written() {
+    let (tmp, store) = new_store();
+    let (parts, policy) = response(URL, &[]);
+    let cache = tmp.path().join("cache");
+    // A file where the temp directory belongs.
+    let _ = std::fs::remove_dir_all(cache.join("tmp"));
+    std::fs::write(cache.join("tmp"), b"in the way").unwrap();
+    for (n, size) in [(3, 100), (3, 600_000)] {
+        block_on(async {
+            let mut tee = store
+                .store("k", &parts, &policy, stream::iter(chunks(n, size)))
+                .await;
+            let mut served = 0;
+            while let Some(chunk) = tee.next().await {
+                served += chunk.unwrap().len();
+            }
+            assert_eq!(served, n * size);
+            assert!(
+                matches!(
+                    tee.outcome(),
+                    Some(Err(Error::Cache {
+                        source: capcache::Error::Io { .. },
+                        ..
+                    }))
+                ),
+                "{:?}",
+                tee.outcome()
+            );
+            assert!(store.get("k").await.unwrap().is_none());
+        });
+    }
+    assert!(content_files(&cache).is_empty());
+}
+
 #[test]
 fn upstream_error_is_passed_on_and_stores_nothing() {
     let (_tmp, store) = new_store();

@@ -1,11 +1,11 @@
 //! [`Tee`]: the async tee, a `Stream` of chunks over a `Stream` of chunks.
 
 use std::future::Future;
-use std::io::{self, Write};
+use std::io::Write;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use capcache::{Integrity, SyncWriter};
+use capcache::{Cache, Integrity, SyncWriter, WriteOpts};
 use futures_lite::Stream;
 
 use super::pool::Batch;
@@ -15,9 +15,58 @@ use crate::rt;
 
 type Commit = Pin<Box<dyn Future<Output = Result<Integrity>> + Send>>;
 
-/// A batch being written on the blocking pool; gives the writer back with
+/// A batch being written on the blocking pool; gives the sink back with
 /// the emptied buffer.
-type Flush = Pin<Box<dyn Future<Output = (SyncWriter, Batch, io::Result<()>)> + Send>>;
+type Flush = Pin<Box<dyn Future<Output = (Sink, Batch, Result<()>)> + Send>>;
+
+/// Where the batches go: the entry's writer, opened with the first batch
+/// written (on the blocking pool, in the same trip as that batch: a body
+/// of at most 1 MiB makes one trip in all).
+pub(crate) struct Sink {
+    key: String,
+    /// Until the writer is opened.
+    opening: Option<(WriteOpts, Cache)>,
+    writer: Option<SyncWriter>,
+}
+
+impl Sink {
+    /// A sink that opens its writer with `opts` in `cache` when first used.
+    pub(crate) fn new(key: String, opts: WriteOpts, cache: Cache) -> Sink {
+        Sink {
+            key,
+            opening: Some((opts, cache)),
+            writer: None,
+        }
+    }
+
+    /// Writes `data` into the entry (blocking).
+    fn write_all(&mut self, data: &[u8]) -> Result<()> {
+        if let Some((opts, cache)) = self.opening.take() {
+            let writer = opts
+                .open_sync(&cache, &self.key)
+                .map_err(|e| Error::cache(self.key.clone(), e))?;
+            self.writer = Some(writer);
+        }
+        match &mut self.writer {
+            Some(writer) => writer
+                .write_all(data)
+                .map_err(|e| super::write_error(&self.key, e)),
+            // Opening failed before, and that was reported then.
+            None => Err(Error::Incomplete {
+                key: self.key.clone(),
+            }),
+        }
+    }
+
+    /// Writes the rest and commits the entry (blocking).
+    fn commit(mut self, rest: &[u8]) -> Result<Integrity> {
+        self.write_all(rest)?;
+        match self.writer {
+            Some(writer) => writer.commit().map_err(|e| Error::cache(self.key, e)),
+            None => Err(Error::Incomplete { key: self.key }),
+        }
+    }
+}
 
 /// Where the cache side of the tee is.
 enum Side {
@@ -34,7 +83,7 @@ enum Side {
 /// blocking pool while the next one is gathered.
 struct Batches {
     /// `None` while `flush` has it.
-    writer: Option<SyncWriter>,
+    sink: Option<Sink>,
     /// The batch being gathered.
     batch: Batch,
     /// The buffer of the last written batch, for the next one.
@@ -43,29 +92,29 @@ struct Batches {
 }
 
 impl Batches {
-    /// Waits for the batch being written, if any; then the writer is here.
-    fn poll_flushed(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// Waits for the batch being written, if any; then the sink is here.
+    fn poll_flushed(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         if let Some(flush) = &mut self.flush {
-            let (writer, spare, result) = ready!(flush.as_mut().poll(cx));
+            let (sink, spare, result) = ready!(flush.as_mut().poll(cx));
             self.flush = None;
-            self.writer = Some(writer);
+            self.sink = Some(sink);
             self.spare = Some(spare);
             result?;
         }
         Poll::Ready(Ok(()))
     }
 
-    /// Starts writing the gathered batch (the writer must be here).
+    /// Starts writing the gathered batch (the sink must be here).
     fn start_flush(&mut self) {
-        let Some(mut writer) = self.writer.take() else {
+        let Some(mut sink) = self.sink.take() else {
             return;
         };
         let next = self.spare.take().unwrap_or_else(Batch::new);
         let mut batch = std::mem::replace(&mut self.batch, next);
         self.flush = Some(Box::pin(rt::run(move || {
-            let result = writer.write_all(&batch);
+            let result = sink.write_all(&batch);
             batch.clear();
-            (writer, batch, result)
+            (sink, batch, result)
         })));
     }
 
@@ -73,27 +122,18 @@ impl Batches {
     fn commit(self: Box<Self>, key: String) -> Commit {
         Box::pin(async move {
             let Batches {
-                writer,
-                batch,
-                flush,
-                ..
+                sink, batch, flush, ..
             } = *self;
-            let mut writer = match (flush, writer) {
+            let sink = match (flush, sink) {
                 (Some(flush), _) => match flush.await {
-                    (writer, _, Ok(())) => writer,
-                    (_, _, Err(e)) => return Err(super::write_error(&key, e)),
+                    (sink, _, Ok(())) => sink,
+                    (_, _, Err(e)) => return Err(e),
                 },
-                (None, Some(writer)) => writer,
-                // Every path that takes the writer out puts a flush in.
+                (None, Some(sink)) => sink,
+                // Every path that takes the sink out puts a flush in.
                 (None, None) => return Err(Error::Incomplete { key }),
             };
-            rt::run(move || {
-                writer
-                    .write_all(&batch)
-                    .map_err(|e| super::write_error(&key, e))?;
-                writer.commit().map_err(|e| Error::cache(key, e))
-            })
-            .await
+            rt::run(move || sink.commit(&batch)).await
         })
     }
 }
@@ -163,11 +203,11 @@ where
     T: AsRef<[u8]> + Unpin,
     E: Unpin,
 {
-    pub(crate) fn new(upstream: S, writer: SyncWriter, key: String) -> Tee<S> {
+    pub(crate) fn new(upstream: S, sink: Sink, key: String) -> Tee<S> {
         Tee {
             upstream: Box::pin(upstream),
             side: Side::Caching(Box::new(Batches {
-                writer: Some(writer),
+                sink: Some(sink),
                 batch: Batch::new(),
                 spare: None,
                 flush: None,
@@ -287,8 +327,7 @@ where
                     }
                     // A full batch and more to come: write it once the
                     // last one is written.
-                    if let Err(e) = ready!(batches.poll_flushed(cx)) {
-                        let why = super::write_error(&this.key, e);
+                    if let Err(why) = ready!(batches.poll_flushed(cx)) {
                         this.conclude(Err(why));
                     } else {
                         batches.start_flush();
@@ -315,8 +354,7 @@ where
                         if batches.batch.len() >= BATCH && batches.flush.is_none() {
                             batches.start_flush();
                             // Registers the waker (runs it, where it runs inline).
-                            if let Poll::Ready(Err(e)) = batches.poll_flushed(cx) {
-                                let why = super::write_error(&this.key, e);
+                            if let Poll::Ready(Err(why)) = batches.poll_flushed(cx) {
                                 this.conclude(Err(why));
                             }
                         }

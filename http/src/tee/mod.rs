@@ -7,6 +7,8 @@ mod pool;
 mod sync_tee;
 
 #[cfg(feature = "async")]
+pub(crate) use async_tee::Sink;
+#[cfg(feature = "async")]
 pub use async_tee::Tee;
 pub use sync_tee::SyncTee;
 
