@@ -6,7 +6,8 @@
 //! a host call; for the small buckets and values most reads are about, they
 //! cost more than the read itself. Here the caller's size guess replaces
 //! them: a read that fits takes one `read` for the data and one that
-//! returns 0.
+//! returns 0, or only the first where a short read is known to be the end
+//! (a file of known size, or a filesystem that promises it).
 
 use std::io::{self, Read};
 
