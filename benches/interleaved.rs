@@ -1,0 +1,122 @@
+//! capcache against cacache-rs in alternating rounds, for the comparisons
+//! too close for criterion on a noisy machine: criterion measures one
+//! contender after the other, so a drift of the machine between them (on
+//! the 2-core VM this was written on, twofold within minutes) lands in the
+//! ratio. Here each round times both, and the medians of the rounds are
+//! compared.
+//!
+//! - `small_read`: a 1 KiB value read through a `Cache` against
+//!   `cacache::read_sync`, one-line buckets in fresh caches (60 rounds of
+//!   1,000 reads each).
+//! - `list`: `list_sync` of a cache of `CAPCACHE_AB_ENTRIES` entries
+//!   (default 20,000) written by capcache in cacache-rs's index format, so
+//!   both list the very same directory (5 rounds; populating it is not
+//!   timed).
+//!
+//! `cargo bench --bench interleaved` (`-- small_read` or `-- list` for one).
+
+#[cfg(target_family = "wasm")]
+fn main() {}
+
+#[cfg(not(target_family = "wasm"))]
+fn main() {
+    native::main();
+}
+
+#[cfg(not(target_family = "wasm"))]
+mod native {
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    /// Times `ours` and `theirs` alternately, `rounds` times each, and
+    /// prints the medians and their ratio.
+    fn compare(
+        name: &str,
+        rounds: usize,
+        per_round: u32,
+        mut ours: impl FnMut(),
+        mut theirs: impl FnMut(),
+    ) {
+        let time = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            for _ in 0..per_round {
+                f();
+            }
+            start.elapsed() / per_round
+        };
+        let (mut a, mut b): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            a.push(time(&mut ours));
+            b.push(time(&mut theirs));
+        }
+        a.sort();
+        b.sort();
+        let (a, b) = (a[rounds / 2], b[rounds / 2]);
+        println!(
+            "{name:<12} capcache {a:>12.2?}   cacache-rs {b:>12.2?}   ratio {:.2}   ({rounds} rounds of {per_round})",
+            a.as_secs_f64() / b.as_secs_f64()
+        );
+    }
+
+    fn small_read() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ours = capcache::Cache::open(tmp.path().join("capcache")).expect("open");
+        let theirs = tmp.path().join("cacache");
+        let value = vec![7u8; 1024];
+        ours.write_sync("key", &value).expect("write");
+        cacache::write_sync(&theirs, "key", &value).expect("write");
+        compare(
+            "small_read",
+            60,
+            1000,
+            || {
+                black_box(ours.read_sync("key").expect("read"));
+            },
+            || {
+                black_box(cacache::read_sync(&theirs, "key").expect("read"));
+            },
+        );
+    }
+
+    fn list() {
+        let entries: usize = std::env::var("CAPCACHE_AB_ENTRIES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20_000);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("cache");
+        let cache = capcache::CacheOptions::new()
+            .format(capcache::IndexFormat::CacacheRs)
+            .open(&dir)
+            .expect("open");
+        let value = vec![7u8; 1024];
+        for i in 0..entries {
+            cache
+                .write_sync(format!("entry-{i}"), &value)
+                .expect("write");
+        }
+        let count = |n: usize| assert_eq!(n, entries, "both list every entry");
+        compare(
+            "list",
+            5,
+            1,
+            || count(capcache::list_sync(&dir).map(|e| e.expect("entry")).count()),
+            || count(cacache::list_sync(&dir).map(|e| e.expect("entry")).count()),
+        );
+    }
+
+    pub fn main() {
+        // `cargo bench` passes `--bench`; a plain word picks workloads.
+        let picked: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| name.contains(p));
+        if wanted("small_read") {
+            small_read();
+        }
+        if wanted("list") {
+            list();
+        }
+    }
+}
