@@ -15,6 +15,7 @@ use super::walk;
 use crate::cache::Cache;
 use crate::engine::content;
 use crate::engine::index::bucket;
+use crate::engine::index::line::RawEntry;
 use crate::engine::layout::Area;
 use crate::engine::parallel;
 use crate::error::{Error, Result};
@@ -159,7 +160,7 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
     };
 
     opts.report(Phase::ScanIndex, 0, 1, 0);
-    let scan = walk::live_content(cache)?;
+    let scan = walk::live_content_and_changes(cache)?;
     opts.report(Phase::ScanIndex, 1, 1, 0);
     stats.unreadable_buckets = scan.unreadable as u64;
     // With a bucket unread, "unreferenced" may be wrong: reclaim nothing.
@@ -167,9 +168,32 @@ pub(crate) fn verify(cache: &Cache, opts: &VerifyOpts) -> Result<VerifyStats> {
 
     let (bad, intact, candidates) =
         verify_content(cache, opts, &scan.paths, reclaim, cutoff, &mut stats)?;
-    let buckets_seen = scan.buckets;
-    drop(scan);
-    rebuild_index(cache, opts, buckets_seen, &bad, &intact, &mut stats)?;
+    // Live entries whose content has no usable file: only a pass over
+    // every bucket finds them.
+    let missing = scan.paths.len().saturating_sub(intact.len() + bad.len());
+    let walk::LiveContent {
+        buckets,
+        changing,
+        unchanged_entries,
+        unreadable,
+        ..
+    } = scan;
+    let keep = Keep {
+        cache,
+        bad: &bad,
+        intact: &intact,
+        present: Mutex::default(),
+    };
+    match changing {
+        // Every live entry stays: only the buckets the scan found would
+        // change need a rewrite (a healthy cache's verify reads each
+        // bucket once). Buckets written since the scan are left as written.
+        Some(changing) if bad.is_empty() && missing == 0 && unreadable == 0 => {
+            rewrite(cache, opts, &changing, &keep, &mut stats)?;
+            stats.entries_kept += unchanged_entries;
+        }
+        _ => rebuild_index(cache, opts, buckets, &keep, &mut stats)?,
+    }
     (stats.content_reclaimed, stats.reclaimed_bytes) = sweep::content(cache, candidates, cutoff)?;
     stats.tmp_removed = sweep::tmp(cache, cutoff, |done, total| {
         opts.report(Phase::CleanTmp, done, total, 0)
@@ -272,30 +296,46 @@ fn hash_matches(cache: &Cache, sri: &Integrity, len_hint: Option<u64>) -> Result
     content::hash_file(&file, sri, len_hint).map_err(|e| Error::io(path, e))
 }
 
-/// Rewrites every bucket to the latest live entry per key whose content is
-/// present and was not found corrupt (buckets checked on one thread per
-/// core; the rewrites themselves take turns under the index lock).
-/// Content just hashed intact counts as present without another look.
+/// Which entries a rebuilt bucket keeps: those whose content is present
+/// and was not found corrupt. Content just hashed intact counts as present
+/// without another look; existence is checked at rewrite time (not taken
+/// from the content walk), so entries whose content a concurrent writer
+/// just added are kept.
+struct Keep<'a> {
+    cache: &'a Cache,
+    bad: &'a HashSet<PathBuf>,
+    intact: &'a HashSet<PathBuf>,
+    present: Mutex<HashMap<PathBuf, bool>>,
+}
+
+impl Keep<'_> {
+    fn keeps(&self, entry: &RawEntry) -> bool {
+        entry.content_path().is_some_and(|path| {
+            !self.bad.contains(&path) && (self.intact.contains(&path) || self.is_present(&path))
+        })
+    }
+
+    fn is_present(&self, path: &PathBuf) -> bool {
+        if let Some(known) = lock(&self.present).get(path).copied() {
+            return known;
+        }
+        let found = content_present(self.cache, path);
+        lock(&self.present).insert(path.clone(), found);
+        found
+    }
+}
+
+/// Rewrites every bucket to the entries [`Keep`] keeps (buckets checked on
+/// one thread per core; the rewrites themselves take turns under the index
+/// lock).
 fn rebuild_index(
     cache: &Cache,
     opts: &VerifyOpts,
     buckets_seen: u64,
-    bad: &HashSet<PathBuf>,
-    intact: &HashSet<PathBuf>,
+    keep: &Keep<'_>,
     stats: &mut VerifyStats,
 ) -> Result<()> {
     let format = cache.index_format()?;
-    // Existence is checked at rewrite time (not taken from the content walk),
-    // so entries whose content a concurrent writer just added are kept.
-    let present: Mutex<HashMap<PathBuf, bool>> = Mutex::default();
-    let is_present = |path: &PathBuf| {
-        let known = lock(&present).get(path).copied();
-        known.unwrap_or_else(|| {
-            let found = content_present(cache, path);
-            lock(&present).insert(path.clone(), found);
-            found
-        })
-    };
     // The total is the scan's count; buckets written since may add to it.
     let progress = Mutex::new((0u64, buckets_seen));
     opts.report(Phase::RebuildIndex, 0, buckets_seen, 0);
@@ -303,11 +343,7 @@ fn rebuild_index(
     let per_shard = parallel::map(&walk::bucket_shards(cache)?, |shard| {
         let (mut kept, mut dropped) = (0u64, 0u64);
         walk::for_each_bucket_in(cache, shard, |_, _, rel| {
-            let rewritten = bucket::rewrite(cache.store(), format, rel, |entry| {
-                entry.content_path().is_some_and(|path| {
-                    !bad.contains(&path) && (intact.contains(&path) || is_present(&path))
-                })
-            });
+            let rewritten = bucket::rewrite(cache.store(), format, rel, |e| keep.keeps(e));
             {
                 let mut guard = lock(&progress);
                 let (done, total) = &mut *guard;
@@ -331,6 +367,33 @@ fn rebuild_index(
     for (kept, dropped) in per_shard {
         stats.entries_kept += kept;
         stats.entries_removed += dropped;
+    }
+    Ok(())
+}
+
+/// Rewrites the buckets `changing` (their paths under the index) to the
+/// entries [`Keep`] keeps, on one thread per core.
+fn rewrite(
+    cache: &Cache,
+    opts: &VerifyOpts,
+    changing: &[PathBuf],
+    keep: &Keep<'_>,
+    stats: &mut VerifyStats,
+) -> Result<()> {
+    let format = cache.index_format()?;
+    let total = changing.len() as u64;
+    opts.report(Phase::RebuildIndex, 0, total, 0);
+    let done = Mutex::new(0u64);
+    let rewrites = parallel::map(changing, |rel| {
+        let rewrite = bucket::rewrite(cache.store(), format, rel, |e| keep.keeps(e))?;
+        let mut done = lock(&done);
+        *done += 1;
+        opts.report(Phase::RebuildIndex, *done, total, 0);
+        Ok::<_, Error>(rewrite)
+    })?;
+    for rewrite in rewrites {
+        stats.entries_kept += rewrite.kept as u64;
+        stats.entries_removed += rewrite.dropped as u64;
     }
     Ok(())
 }

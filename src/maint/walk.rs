@@ -182,15 +182,38 @@ pub(crate) struct LiveContent {
     pub(crate) buckets: u64,
     /// Live entries seen.
     pub(crate) entries: u64,
+    /// With [`live_content_and_changes`]: the buckets a rewrite keeping
+    /// every live entry would change (`None` past [`CHANGING_LISTED`])...
+    pub(crate) changing: Option<Vec<PathBuf>>,
+    /// ...and the entries of those it would leave as they are.
+    pub(crate) unchanged_entries: u64,
 }
+
+/// Buckets to rewrite that a scan lists at most (about 6 MiB of paths);
+/// with more, verify rewrites every bucket instead of listing them.
+const CHANGING_LISTED: usize = 65_536;
 
 /// Scans every bucket for the content its live entries reference: one
 /// top-level shard at a time on each core, so memory holds the distinct
 /// content paths, not a list of every bucket or entry.
 pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
+    scan(cache, false)
+}
+
+/// [`live_content`], also telling which buckets a rewrite would change
+/// (verify's rebuild then needs to visit only those, when no content turns
+/// out missing or corrupt).
+pub(crate) fn live_content_and_changes(cache: &Cache) -> Result<LiveContent> {
+    scan(cache, true)
+}
+
+fn scan(cache: &Cache, changes: bool) -> Result<LiveContent> {
     let format = cache.index_format()?;
     let per_shard = parallel::map(&bucket_shards(cache)?, |shard| {
-        let mut found = LiveContent::default();
+        let mut found = LiveContent {
+            changing: Some(Vec::new()),
+            ..LiveContent::default()
+        };
         for_each_bucket_in(cache, shard, |dir, name, rel| {
             found.buckets += 1;
             match bucket::read_in(cache.store(), dir, name, rel) {
@@ -201,6 +224,12 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
                             found.paths.insert(path);
                         }
                     }
+                    if changes {
+                        match bucket::compact_as_is(format, &bytes) {
+                            Some(as_is) => found.unchanged_entries += as_is.kept as u64,
+                            None => add_changing(&mut found.changing, [rel.to_path_buf()]),
+                        }
+                    }
                 }
                 Ok(None) => {}
                 Err(_) => found.unreadable += 1,
@@ -209,12 +238,31 @@ pub(crate) fn live_content(cache: &Cache) -> Result<LiveContent> {
         })?;
         Ok::<_, Error>(found)
     })?;
-    let mut all = LiveContent::default();
+    let mut all = LiveContent {
+        changing: Some(Vec::new()),
+        ..LiveContent::default()
+    };
     for part in per_shard {
         all.unreadable += part.unreadable;
         all.buckets += part.buckets;
         all.entries += part.entries;
         all.paths.extend(part.paths);
+        match part.changing {
+            Some(changing) => add_changing(&mut all.changing, changing),
+            None => all.changing = None,
+        }
+        all.unchanged_entries += part.unchanged_entries;
     }
     Ok(all)
+}
+
+/// Adds `more` to the buckets to rewrite, or gives up listing them past
+/// [`CHANGING_LISTED`].
+fn add_changing(changing: &mut Option<Vec<PathBuf>>, more: impl IntoIterator<Item = PathBuf>) {
+    if let Some(list) = changing {
+        list.extend(more);
+        if list.len() > CHANGING_LISTED {
+            *changing = None;
+        }
+    }
 }

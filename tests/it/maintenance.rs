@@ -23,6 +23,8 @@ api_tests!(
     gc_without_limits_removes_only_stale_unreferenced_content,
     a_key_rewritten_2000_times_keeps_a_small_bucket,
     verify_finds_damage_in_large_content,
+    verify_of_a_healthy_cache_rewrites_only_the_buckets_that_change,
+    verify_drops_entries_whose_content_is_gone,
 );
 
 /// verify / gc / last_verified for each [`Api`] variant (the common `Api`
@@ -842,4 +844,91 @@ fn verify_finds_damage_in_large_content(api: Api) {
     for key in ["flipped", "longer"] {
         assert!(matches!(api.metadata(&cache, key), Ok(None)), "{key}");
     }
+}
+
+/// verify on a cache with nothing missing or corrupt: a bucket with
+/// superseded lines, one with a tombstone and one with a garbage line are
+/// rewritten; the compact ones are not touched (same file, same bytes).
+/// The stats count every entry, and a second run changes nothing.
+fn verify_of_a_healthy_cache_rewrites_only_the_buckets_that_change(api: Api) {
+    let (_tmp, cache) = new_cache();
+    let root = root(&cache).to_owned();
+    for i in 0..3 {
+        api.write(&cache, "hot", format!("hot {i}").as_bytes())
+            .unwrap();
+    }
+    api.write(&cache, "gone", b"gone value").unwrap();
+    api.remove(&cache, "gone").unwrap();
+    api.write(&cache, "garbled", b"garbled value").unwrap();
+    append(
+        &bucket_path(&root, IndexFormat::Npm, "garbled"),
+        b"\nnot an index line",
+    );
+    let quiet: Vec<String> = (0..5).map(|i| format!("quiet {i}")).collect();
+    for key in &quiet {
+        api.write(&cache, key, key.as_bytes()).unwrap();
+    }
+    // A rewrite renames a new file over the bucket: another inode, a
+    // later modification time.
+    let identity = |key: &str| {
+        let path = bucket_path(&root, IndexFormat::Npm, key);
+        let meta = fs::metadata(&path).unwrap();
+        #[cfg(unix)]
+        let id = std::os::unix::fs::MetadataExt::ino(&meta) as u128;
+        #[cfg(not(unix))]
+        let id = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        (id, fs::read(&path).unwrap())
+    };
+    let before: Vec<_> = quiet.iter().map(|k| identity(k)).collect();
+
+    let (opts, seen) = recorder();
+    let stats = api.verify(&cache, opts);
+    check_progress(&seen.lock().unwrap());
+    assert_eq!(
+        stats.entries_kept, 7,
+        "hot, garbled and the five quiet: {stats:?}"
+    );
+    assert_eq!(
+        stats.entries_removed, 5,
+        "2 superseded hot, gone + its tombstone, the garbage line: {stats:?}"
+    );
+    assert_eq!(stats.corrupt_content, 0, "{stats:?}");
+    let after: Vec<_> = quiet.iter().map(|k| identity(k)).collect();
+    assert_eq!(before, after, "compact buckets are left as they are");
+    assert_eq!(
+        bucket_lines(&bucket_path(&root, IndexFormat::Npm, "hot")).len(),
+        1
+    );
+    assert!(!bucket_path(&root, IndexFormat::Npm, "gone").exists());
+    assert_eq!(api.read(&cache, "hot").unwrap(), b"hot 2");
+    assert_eq!(api.read(&cache, "garbled").unwrap(), b"garbled value");
+    assert!(matches!(api.metadata(&cache, "gone"), Ok(None)));
+
+    let again = api.verify(&cache, VerifyOpts::new());
+    assert_eq!(again.entries_kept, 7, "{again:?}");
+    assert_eq!(again.entries_removed, 0, "{again:?}");
+}
+
+/// An entry whose content file was deleted behind the cache's back is
+/// dropped by verify (only a pass over every bucket finds it), and the
+/// other entries stay.
+fn verify_drops_entries_whose_content_is_gone(api: Api) {
+    let (_tmp, cache) = new_cache();
+    let root = root(&cache).to_owned();
+    api.write(&cache, "kept", b"kept value").unwrap();
+    let gone = api.write(&cache, "lost", b"lost value").unwrap();
+    fs::remove_file(content_path(&root, &gone)).unwrap();
+
+    let stats = api.verify(&cache, VerifyOpts::new());
+    assert_eq!(stats.entries_kept, 1, "{stats:?}");
+    assert_eq!(stats.entries_removed, 1, "{stats:?}");
+    assert_eq!(stats.corrupt_content, 0, "{stats:?}");
+    assert!(matches!(api.metadata(&cache, "lost"), Ok(None)));
+    assert!(!bucket_path(&root, IndexFormat::Npm, "lost").exists());
+    assert_eq!(api.read(&cache, "kept").unwrap(), b"kept value");
 }

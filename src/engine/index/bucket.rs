@@ -338,6 +338,16 @@ pub(crate) fn rewrite(
     Ok(result)
 }
 
+/// What a [`rewrite`] keeping every live entry keeps of `bytes`, if it
+/// would write them back as they are; `None` if it would change them (a
+/// superseded, tombstoned or unreadable line, or one spelled differently).
+pub(crate) fn compact_as_is(format: IndexFormat, bytes: &[u8]) -> Option<Rewrite> {
+    match plan(format, bytes, &mut |_| true) {
+        (fresh, result) if fresh == bytes => Some(result),
+        _ => None,
+    }
+}
+
 /// The bucket `bytes` rewritten to the latest live entry per key that
 /// `keep` accepts, and what that keeps and drops.
 fn plan(
