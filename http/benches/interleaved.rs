@@ -11,11 +11,9 @@
 //! `TMPDIR=/dev/shm cargo bench -p capcache-http --bench interleaved`
 //! (tmpfs keeps the disk's directory operations out of the comparison).
 
-#[cfg(target_family = "wasm")]
-fn main() {}
-
-#[cfg(not(target_family = "wasm"))]
 fn main() {
+    // Natively only: the peer and tokio are not built for WASI.
+    #[cfg(not(target_family = "wasm"))]
     native::main();
 }
 

@@ -95,6 +95,17 @@ fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// Lines verify removes: "hot" written three times (two superseded
+/// lines), "gone" written and removed (its line and the tombstone).
+fn write_superseded_and_removed(api: Api, cache: &Cache) {
+    for i in 0..3 {
+        api.write(cache, "hot", format!("hot {i}").as_bytes())
+            .unwrap();
+    }
+    api.write(cache, "gone", b"gone value").unwrap();
+    api.remove(cache, "gone").unwrap();
+}
+
 /// Records every progress report of a verify run.
 fn recorder() -> (VerifyOpts, Arc<Mutex<Vec<Progress>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -149,12 +160,7 @@ fn check_progress(reports: &[Progress]) -> [Progress; 4] {
 fn verify_repairs_reclaims_and_reports_exact_stats(api: Api) {
     let (_tmp, cache) = new_cache();
     let root = root(&cache).to_owned();
-    for i in 0..3 {
-        api.write(&cache, "hot", format!("hot {i}").as_bytes())
-            .unwrap();
-    }
-    api.write(&cache, "gone", b"gone value").unwrap();
-    api.remove(&cache, "gone").unwrap();
+    write_superseded_and_removed(api, &cache);
     let bad = api.write(&cache, "bad", b"bad value!").unwrap();
     fs::write(content_path(&root, &bad), b"garbage!!!").unwrap();
     api.write(&cache, "good", b"shared value").unwrap();
@@ -853,12 +859,7 @@ fn verify_finds_damage_in_large_content(api: Api) {
 fn verify_of_a_healthy_cache_rewrites_only_the_buckets_that_change(api: Api) {
     let (_tmp, cache) = new_cache();
     let root = root(&cache).to_owned();
-    for i in 0..3 {
-        api.write(&cache, "hot", format!("hot {i}").as_bytes())
-            .unwrap();
-    }
-    api.write(&cache, "gone", b"gone value").unwrap();
-    api.remove(&cache, "gone").unwrap();
+    write_superseded_and_removed(api, &cache);
     api.write(&cache, "garbled", b"garbled value").unwrap();
     append(
         &bucket_path(&root, IndexFormat::Npm, "garbled"),
