@@ -30,9 +30,9 @@ fn files_at_depth(
     let mut stack = vec![(PathBuf::new(), 0usize)];
     while let Some((rel, level)) = stack.pop() {
         let listing = if rel.as_os_str().is_empty() {
-            dir.entries()
+            listing::names(dir)
         } else {
-            dir.read_dir(&rel)
+            listing::open(dir, &rel).map(|(_, names)| names)
         };
         let display = || {
             cache
@@ -44,10 +44,9 @@ fn files_at_depth(
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::io(display(), e)),
         };
-        for entry in listing {
-            let entry = entry.map_err(|e| Error::io(display(), e))?;
-            let child = rel.join(entry.file_name());
-            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        for (name, kind) in listing {
+            let child = rel.join(name);
+            let is_dir = kind == Kind::Dir;
             if level < depth && is_dir {
                 stack.push((child, level + 1));
             } else if level == depth && (leaf_dirs || !is_dir) {
@@ -67,12 +66,8 @@ pub(crate) fn bucket_shards(cache: &Cache) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     };
     let display = || cache.layout().display_path(Area::Index.name());
-    let mut shards: Vec<PathBuf> = listing::names(&dir)
-        .map_err(|e| Error::io(display(), e))?
-        .into_iter()
-        .filter(|(_, kind)| *kind == Kind::Dir)
-        .map(|(name, _)| PathBuf::from(name))
-        .collect();
+    let names = listing::names(&dir).map_err(|e| Error::io(display(), e))?;
+    let mut shards: Vec<PathBuf> = listing::subdirs(names).map(PathBuf::from).collect();
     shards.sort();
     Ok(shards)
 }
@@ -218,14 +213,13 @@ fn scan(cache: &Cache, changes: bool) -> Result<LiveContent> {
             found.buckets += 1;
             match bucket::read_in(cache.store(), dir, name, rel) {
                 Ok(Some(bytes)) => {
-                    for entry in line::latest_per_key(format, &bytes) {
-                        if let Some(path) = entry.content_path() {
-                            found.entries += 1;
-                            found.paths.insert(path);
-                        }
+                    let latest = line::latest_per_key(format, &bytes);
+                    for path in latest.iter().filter_map(|entry| entry.content_path()) {
+                        found.entries += 1;
+                        found.paths.insert(path);
                     }
                     if changes {
-                        match bucket::compact_as_is(format, &bytes) {
+                        match bucket::compact_as_is(format, &bytes, latest) {
                             Some(as_is) => found.unchanged_entries += as_is.kept as u64,
                             None => add_changing(&mut found.changing, [rel.to_path_buf()]),
                         }

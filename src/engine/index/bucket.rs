@@ -341,8 +341,13 @@ pub(crate) fn rewrite(
 /// What a [`rewrite`] keeping every live entry keeps of `bytes`, if it
 /// would write them back as they are; `None` if it would change them (a
 /// superseded, tombstoned or unreadable line, or one spelled differently).
-pub(crate) fn compact_as_is(format: IndexFormat, bytes: &[u8]) -> Option<Rewrite> {
-    match plan(format, bytes, &mut |_| true) {
+/// `latest` is `line::latest_per_key` of `bytes`, which the caller has.
+pub(crate) fn compact_as_is(
+    format: IndexFormat,
+    bytes: &[u8],
+    latest: Vec<RawEntry>,
+) -> Option<Rewrite> {
+    match plan_latest(format, bytes, latest, &mut |_| true) {
         (fresh, result) if fresh == bytes => Some(result),
         _ => None,
     }
@@ -355,7 +360,17 @@ fn plan(
     bytes: &[u8],
     keep: &mut impl FnMut(&RawEntry) -> bool,
 ) -> (Vec<u8>, Rewrite) {
-    let kept: Vec<RawEntry> = line::latest_per_key(format, bytes)
+    plan_latest(format, bytes, line::latest_per_key(format, bytes), keep)
+}
+
+/// [`plan`] given the latest entry per key of `bytes`.
+fn plan_latest(
+    format: IndexFormat,
+    bytes: &[u8],
+    latest: Vec<RawEntry>,
+    keep: &mut impl FnMut(&RawEntry) -> bool,
+) -> (Vec<u8>, Rewrite) {
+    let kept: Vec<RawEntry> = latest
         .into_iter()
         .filter(|e| e.integrity.is_some() && keep(e))
         .collect();

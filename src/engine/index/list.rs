@@ -112,15 +112,11 @@ impl EntryIter {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::Done),
             Err(e) => return Err(Error::io(display(), e)),
         };
+        let names = listing::names(&dir).map_err(|e| Error::io(display(), e))?;
         #[cfg(not(target_family = "wasm"))]
         {
             let workers = crate::engine::parallel::workers();
-            let shards: Vec<OsString> = listing::names(&dir)
-                .map_err(|e| Error::io(display(), e))?
-                .into_iter()
-                .filter(|(_, kind)| *kind == Kind::Dir)
-                .map(|(name, _)| name)
-                .collect();
+            let shards: Vec<OsString> = listing::subdirs(names.clone()).collect();
             if workers > 1 && shards.len() >= PARALLEL_SHARDS {
                 let own = dir.try_clone().map_err(|e| Error::io(display(), e))?;
                 if let Some(state) = walkers(&store, format, own, shards, workers) {
@@ -128,7 +124,6 @@ impl EntryIter {
                 }
             }
         }
-        let names = listing::names(&dir).map_err(|e| Error::io(display(), e))?;
         let mut walk = Walk::new(store, format, 0);
         walk.stack.push((PathBuf::new(), dir, names.into_iter()));
         Ok(State::Walking(walk))

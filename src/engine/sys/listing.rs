@@ -53,6 +53,14 @@ pub(crate) fn names(dir: &Dir) -> io::Result<Names> {
     Ok(names)
 }
 
+/// The directories among `names` (a walk's next level).
+pub(crate) fn subdirs(names: Names) -> impl Iterator<Item = OsString> {
+    names
+        .into_iter()
+        .filter(|(_, kind)| *kind == Kind::Dir)
+        .map(|(name, _)| name)
+}
+
 /// Opens the directory `name` in `parent` and reads its names.
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn open(parent: &Dir, name: &Path) -> io::Result<(Dir, Names)> {
