@@ -12,7 +12,7 @@ use crate::entry::{self, Cached};
 use crate::error::{Error, Result};
 use crate::evict::{evict, Cause};
 use crate::parts::ResponseParts;
-use crate::tee::SyncTee;
+use crate::tee::{Sink, SyncTee};
 
 /// An HTTP response store over a [`capcache::Cache`]: one cache entry per
 /// key, the response's parts and cache policy as JSON in the entry's index
@@ -304,14 +304,11 @@ impl HttpStore {
         policy: &CachePolicy,
         body: R,
     ) -> SyncTee<R> {
-        let key = key.as_ref();
-        let writer = entry::encode(key, parts, policy).and_then(|meta| {
-            self.write_opts(meta)
-                .open_sync(&self.cache, key)
-                .map_err(|e| Error::cache(key.to_owned(), e))
-        });
-        match writer {
-            Ok(writer) => SyncTee::new(body, writer, key.to_owned()),
+        let key = key.as_ref().to_owned();
+        let sink = entry::encode(&key, parts, policy)
+            .and_then(|meta| Sink::opened(key.clone(), self.write_opts(meta), self.cache.clone()));
+        match sink {
+            Ok(sink) => SyncTee::new(body, sink, key),
             Err(error) => SyncTee::failed(body, error),
         }
     }

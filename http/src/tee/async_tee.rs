@@ -1,14 +1,14 @@
 //! [`Tee`]: the async tee, a `Stream` of chunks over a `Stream` of chunks.
 
 use std::future::Future;
-use std::io::Write;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use capcache::{Cache, Integrity, SyncWriter, WriteOpts};
+use capcache::Integrity;
 use futures_lite::Stream;
 
 use super::pool::Batch;
+use super::sink::Sink;
 use super::BATCH;
 use crate::error::{Error, Result};
 use crate::rt;
@@ -18,55 +18,6 @@ type Commit = Pin<Box<dyn Future<Output = Result<Integrity>> + Send>>;
 /// A batch being written on the blocking pool; gives the sink back with
 /// the emptied buffer.
 type Flush = Pin<Box<dyn Future<Output = (Sink, Batch, Result<()>)> + Send>>;
-
-/// Where the batches go: the entry's writer, opened with the first batch
-/// written (on the blocking pool, in the same trip as that batch: a body
-/// of at most 1 MiB makes one trip in all).
-pub(crate) struct Sink {
-    key: String,
-    /// Until the writer is opened.
-    opening: Option<(WriteOpts, Cache)>,
-    writer: Option<SyncWriter>,
-}
-
-impl Sink {
-    /// A sink that opens its writer with `opts` in `cache` when first used.
-    pub(crate) fn new(key: String, opts: WriteOpts, cache: Cache) -> Sink {
-        Sink {
-            key,
-            opening: Some((opts, cache)),
-            writer: None,
-        }
-    }
-
-    /// Writes `data` into the entry (blocking).
-    fn write_all(&mut self, data: &[u8]) -> Result<()> {
-        if let Some((opts, cache)) = self.opening.take() {
-            let writer = opts
-                .open_sync(&cache, &self.key)
-                .map_err(|e| Error::cache(self.key.clone(), e))?;
-            self.writer = Some(writer);
-        }
-        match &mut self.writer {
-            Some(writer) => writer
-                .write_all(data)
-                .map_err(|e| super::write_error(&self.key, e)),
-            // Opening failed before, and that was reported then.
-            None => Err(Error::Incomplete {
-                key: self.key.clone(),
-            }),
-        }
-    }
-
-    /// Writes the rest and commits the entry (blocking).
-    fn commit(mut self, rest: &[u8]) -> Result<Integrity> {
-        self.write_all(rest)?;
-        match self.writer {
-            Some(writer) => writer.commit().map_err(|e| Error::cache(self.key, e)),
-            None => Err(Error::Incomplete { key: self.key }),
-        }
-    }
-}
 
 /// Where the cache side of the tee is.
 enum Side {

@@ -1,10 +1,11 @@
 //! [`SyncTee`]: the blocking tee, an `io::Read` over an `io::Read`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
-use capcache::{Integrity, SyncWriter};
+use capcache::Integrity;
 
 use super::pool::Batch;
+use super::sink::Sink;
 use super::BATCH;
 use crate::error::{Error, Result};
 
@@ -44,7 +45,7 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct SyncTee<R> {
     upstream: R,
-    writer: Option<SyncWriter>,
+    sink: Option<Sink>,
     /// Read but not yet written into the cache (less than [`BATCH`]);
     /// taken when the first read smaller than a batch comes.
     batch: Option<Batch>,
@@ -53,10 +54,10 @@ pub struct SyncTee<R> {
 }
 
 impl<R: Read> SyncTee<R> {
-    pub(crate) fn new(upstream: R, writer: SyncWriter, key: String) -> SyncTee<R> {
+    pub(crate) fn new(upstream: R, sink: Sink, key: String) -> SyncTee<R> {
         SyncTee {
             upstream,
-            writer: Some(writer),
+            sink: Some(sink),
             batch: None,
             key,
             outcome: None,
@@ -124,7 +125,7 @@ impl<R: Read> SyncTee<R> {
     pub(crate) fn failed(upstream: R, error: Error) -> SyncTee<R> {
         SyncTee {
             upstream,
-            writer: None,
+            sink: None,
             batch: None,
             key: error.key().unwrap_or_default().to_owned(),
             outcome: Some(Err(error)),
@@ -133,7 +134,7 @@ impl<R: Read> SyncTee<R> {
 
     /// Drops the writer (its temp file goes with it) and records why.
     fn abandon(&mut self, why: Error) {
-        self.writer = None;
+        self.sink = None;
         self.batch = None;
         self.outcome = Some(Err(why));
     }
@@ -141,13 +142,13 @@ impl<R: Read> SyncTee<R> {
     /// Queues `data` for the cache: written as each batch fills.
     fn cache(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            let Some(writer) = &mut self.writer else {
+            let Some(sink) = &mut self.sink else {
                 return;
             };
             let gathered = self.batch.as_ref().map_or(0, |batch| batch.len());
             let written = if gathered == 0 && data.len() >= BATCH {
                 // A read as big as a batch is written from the caller's buffer.
-                writer.write_all(std::mem::take(&mut data))
+                sink.write_all(std::mem::take(&mut data))
             } else {
                 // Never past a batch, so the buffer is kept for reuse.
                 let batch = self.batch.get_or_insert_with(Batch::new);
@@ -157,12 +158,11 @@ impl<R: Read> SyncTee<R> {
                 if batch.len() < BATCH {
                     return;
                 }
-                let written = writer.write_all(batch);
+                let written = sink.write_all(batch);
                 batch.clear();
                 written
             };
-            if let Err(e) = written {
-                let why = super::write_error(&self.key, e);
+            if let Err(why) = written {
                 self.abandon(why);
             }
         }
@@ -170,17 +170,12 @@ impl<R: Read> SyncTee<R> {
 
     /// Writes the rest of the body and commits the entry.
     fn commit(&mut self) {
-        let Some(mut writer) = self.writer.take() else {
+        let Some(sink) = self.sink.take() else {
             return;
         };
         let batch = self.batch.take();
         let rest = batch.as_ref().map_or(&[][..], |batch| &batch[..]);
-        self.outcome = Some(match writer.write_all(rest) {
-            Ok(()) => writer
-                .commit()
-                .map_err(|e| Error::cache(self.key.clone(), e)),
-            Err(e) => Err(super::write_error(&self.key, e)),
-        });
+        self.outcome = Some(sink.commit(rest));
     }
 }
 
@@ -190,7 +185,7 @@ impl<R: Read> Read for SyncTee<R> {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
             Err(e) => {
-                if self.writer.is_some() {
+                if self.sink.is_some() {
                     let key = self.key.clone();
                     self.abandon(Error::Incomplete { key });
                 }
