@@ -52,6 +52,27 @@ pub fn ls<C: IntoCache>(cache: C) -> EntryIter {
     EntryIter::new(move || Ok(source.open_existing()?.map(|c| c.store().clone())))
 }
 
+/// Checks `key` the way every operation that takes a key does, without
+/// touching the disk: [`Error::InvalidKey`](crate::Error::InvalidKey) for a key the index refuses
+/// (the empty key, whose line a reader could not tell from damage), `Ok`
+/// for any other.
+///
+/// For code that must know before it starts a write, such as a stream that
+/// tees a body into the cache and should not begin one it cannot finish.
+///
+/// # Examples
+///
+/// ```
+/// assert!(capcache::index::check_key("https://example.com/").is_ok());
+/// assert!(matches!(
+///     capcache::index::check_key(""),
+///     Err(capcache::Error::InvalidKey { .. })
+/// ));
+/// ```
+pub fn check_key(key: &str) -> Result<()> {
+    crate::engine::index::bucket::check_key(key)
+}
+
 /// Compile-time proof that listing results can cross threads.
 const _: fn() = || {
     fn send<T: Send>() {}

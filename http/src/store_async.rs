@@ -129,12 +129,8 @@ impl HttpStore {
         E: Unpin,
     {
         let key = key.as_ref().to_owned();
-        if key.is_empty() {
-            // What opening the writer would answer, without the trip.
-            let refused = capcache::Error::InvalidKey {
-                key: String::new(),
-                reason: "keys must not be empty",
-            };
+        // What opening the writer would answer, without the trip.
+        if let Err(refused) = capcache::index::check_key(&key) {
             return Tee::failed(body, Error::cache(key, refused));
         }
         match entry::encode(&key, parts, policy) {
