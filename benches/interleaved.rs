@@ -5,15 +5,16 @@
 //! ratio. Here each round times both, and the medians of the rounds are
 //! compared.
 //!
-//! - `small_read`: a 1 KiB value read through a `Cache` against
-//!   `cacache::read_sync`, one-line buckets in fresh caches (60 rounds of
-//!   1,000 reads each).
+//! - `small_read_hot` / `small_read_distinct`: 1 KiB values read through a
+//!   `Cache` against `cacache::read_sync`, one key again and again / 1,000
+//!   keys in turn, one-line buckets in fresh caches, sha512 on both sides
+//!   (60 rounds of 1,000 reads each).
 //! - `list`: `list_sync` of a cache of `CAPCACHE_AB_ENTRIES` entries
 //!   (default 20,000) written by capcache in cacache-rs's index format, so
 //!   both list the very same directory (5 rounds; populating it is not
 //!   timed).
 //!
-//! `cargo bench --bench interleaved` (`-- small_read` or `-- list` for one).
+//! `cargo bench --bench interleaved` (`-- small_read`, `-- hot`, `-- distinct` or `-- list` to pick).
 
 fn main() {
     // Natively only: cacache-rs, the peer, is not built for WASI.
@@ -51,27 +52,43 @@ mod native {
         b.sort();
         let (a, b) = (a[rounds / 2], b[rounds / 2]);
         println!(
-            "{name:<12} capcache {a:>12.2?}   cacache-rs {b:>12.2?}   ratio {:.2}   ({rounds} rounds of {per_round})",
+            "{name:<20} capcache {a:>12.2?}   cacache-rs {b:>12.2?}   ratio {:.2}   ({rounds} rounds of {per_round})",
             a.as_secs_f64() / b.as_secs_f64()
         );
     }
 
-    fn small_read() {
+    /// 1 KiB values in sha512 on both sides (cacache-rs writes sha256 by
+    /// default, capcache sha512, npm's default): `hot` reads one key again
+    /// and again, `distinct` reads 1,000 keys in turn.
+    fn small_read(distinct: bool) {
         let tmp = tempfile::tempdir().expect("tempdir");
         let ours = capcache::Cache::open(tmp.path().join("capcache")).expect("open");
         let theirs = tmp.path().join("cacache");
         let value = vec![7u8; 1024];
-        ours.write_sync("key", &value).expect("write");
-        cacache::write_sync(&theirs, "key", &value).expect("write");
+        let keys: Vec<String> = (0..if distinct { 1000 } else { 1 })
+            .map(|i| format!("key-{i}"))
+            .collect();
+        for key in &keys {
+            ours.write_sync(key, &value).expect("write");
+            cacache::write_sync_with_algo(cacache::Algorithm::Sha512, &theirs, key, &value)
+                .expect("write");
+        }
+        let (mut a, mut b) = (keys.iter().cycle(), keys.iter().cycle());
         compare(
-            "small_read",
+            if distinct {
+                "small_read_distinct"
+            } else {
+                "small_read_hot"
+            },
             60,
             1000,
             || {
-                black_box(ours.read_sync("key").expect("read"));
+                let key = a.next().expect("cycle");
+                black_box(ours.read_sync(key).expect("read"));
             },
             || {
-                black_box(cacache::read_sync(&theirs, "key").expect("read"));
+                let key = b.next().expect("cycle");
+                black_box(cacache::read_sync(&theirs, key).expect("read"));
             },
         );
     }
@@ -115,8 +132,11 @@ mod native {
             .filter(|a| !a.starts_with('-'))
             .collect();
         let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| name.contains(p));
-        if wanted("small_read") {
-            small_read();
+        if wanted("small_read_hot") {
+            small_read(false);
+        }
+        if wanted("small_read_distinct") {
+            small_read(true);
         }
         if wanted("list") {
             list();
