@@ -25,18 +25,9 @@ impl IndexFormat {
     /// Where this format puts `key`'s bucket, relative to `index-v5`
     /// (see [`crate::index::bucket_path`]).
     pub(crate) fn bucket_rel(self, key: &str) -> std::path::PathBuf {
-        let hash = self.key_hash(key);
-        let mut path = std::path::PathBuf::from(&hash[0..2]);
-        path.push(&hash[2..4]);
-        path.push(&hash[4..]);
-        path
-    }
-
-    /// Hex hash of a key, which names its bucket file.
-    pub(crate) fn key_hash(self, key: &str) -> String {
         match self {
-            IndexFormat::Npm => to_hex(&Sha256::digest(key.as_bytes())),
-            IndexFormat::CacacheRs => to_hex(&Sha1::digest(key.as_bytes())),
+            IndexFormat::Npm => bucket_path_of(&Sha256::digest(key.as_bytes())),
+            IndexFormat::CacacheRs => bucket_path_of(&Sha1::digest(key.as_bytes())),
         }
     }
 
@@ -45,6 +36,16 @@ impl IndexFormat {
         match self {
             IndexFormat::Npm => to_hex(&Sha1::digest(json)),
             IndexFormat::CacacheRs => to_hex(&Sha256::digest(json)),
+        }
+    }
+
+    /// Whether `hex` is [`IndexFormat::line_hash`] of `json`, compared
+    /// without spelling the hash (every line of every bucket read is
+    /// checked).
+    pub(crate) fn line_hash_is(self, json: &[u8], hex: &[u8]) -> bool {
+        match self {
+            IndexFormat::Npm => hex_is(&Sha1::digest(json), hex),
+            IndexFormat::CacacheRs => hex_is(&Sha256::digest(json), hex),
         }
     }
 
@@ -105,13 +106,40 @@ fn is_hex(name: &str) -> bool {
 /// operation (bucket names, line checks, content paths), and under WASI that
 /// iterator was the guest's largest cost after hashing.
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        push_hex(&mut out, byte);
     }
     out
+}
+
+/// `<h[0..2]>/<h[2..4]>/<h[4..]>` of a key's digest, spelled into one
+/// allocation.
+fn bucket_path_of(digest: &[u8]) -> std::path::PathBuf {
+    let mut path = String::with_capacity(2 * digest.len() + 2);
+    for (i, &byte) in digest.iter().enumerate() {
+        if i == 1 || i == 2 {
+            path.push(std::path::MAIN_SEPARATOR);
+        }
+        push_hex(&mut path, byte);
+    }
+    path.into()
+}
+
+/// Whether `hex` spells `bytes` in lowercase hex, as [`to_hex`] does.
+fn hex_is(bytes: &[u8], hex: &[u8]) -> bool {
+    hex.len() == 2 * bytes.len()
+        && bytes.iter().zip(hex.chunks_exact(2)).all(|(&byte, pair)| {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            pair[0] == DIGITS[usize::from(byte >> 4)] && pair[1] == DIGITS[usize::from(byte & 0x0f)]
+        })
+}
+
+/// Appends `byte` to `out` as two lowercase hex digits.
+pub(crate) fn push_hex(out: &mut String, byte: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+    out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
 }
 
 #[cfg(test)]
@@ -123,5 +151,32 @@ mod tests {
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(to_hex(&all), hex::encode(&all));
         assert_eq!(to_hex(&[]), "");
+    }
+
+    #[test]
+    fn bucket_paths_are_the_key_hash_in_two_levels_of_two_digits() {
+        let key = "a key";
+        for (format, hash) in [
+            (IndexFormat::Npm, hex::encode(Sha256::digest(key))),
+            (IndexFormat::CacacheRs, hex::encode(Sha1::digest(key))),
+        ] {
+            let expected: std::path::PathBuf =
+                [&hash[..2], &hash[2..4], &hash[4..]].iter().collect();
+            assert_eq!(format.bucket_rel(key), expected);
+        }
+    }
+
+    #[test]
+    fn a_line_hash_matches_only_its_own_lowercase_spelling() {
+        let json = br#"{"key":"k"}"#;
+        for format in [IndexFormat::Npm, IndexFormat::CacacheRs] {
+            let hash = format.line_hash(json);
+            assert!(format.line_hash_is(json, hash.as_bytes()));
+            assert!(!format.line_hash_is(json, hash.to_uppercase().as_bytes()));
+            assert!(!format.line_hash_is(json, &hash.as_bytes()[1..]));
+            assert!(!format.line_hash_is(json, format!("{hash}0").as_bytes()));
+            assert!(!format.line_hash_is(b"{}", hash.as_bytes()));
+            assert!(!format.line_hash_is(json, b""));
+        }
     }
 }

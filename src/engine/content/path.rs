@@ -20,33 +20,67 @@ fn digest_len(algo: Algorithm) -> Option<usize> {
     })
 }
 
+/// The longest digest of any algorithm [`digest_len`] knows (sha512).
+const MAX_DIGEST: usize = 64;
+
+/// A digest decoded on the stack: every read decodes one, so it costs no
+/// allocation.
+pub(crate) struct Digest {
+    pub(crate) algorithm: Algorithm,
+    bytes: [u8; MAX_DIGEST],
+    len: usize,
+}
+
+impl Digest {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// `hash`'s digest if it is valid base64 of its algorithm's length.
+pub(crate) fn decode(hash: &ssri::Hash) -> std::result::Result<Digest, String> {
+    let Some(want) = digest_len(hash.algorithm) else {
+        return Err("unsupported algorithm".to_owned());
+    };
+    let mut bytes = [0u8; MAX_DIGEST];
+    let len = base64::engine::general_purpose::STANDARD
+        .decode_slice(hash.digest.as_bytes(), &mut bytes)
+        .map_err(|e| match e {
+            base64::DecodeSliceError::DecodeError(e) => format!("digest is not base64: {e}"),
+            base64::DecodeSliceError::OutputSliceTooSmall => format!(
+                "{} digest has more than {MAX_DIGEST} bytes, expected {want}",
+                algo_name(hash.algorithm)
+            ),
+        })?;
+    if len != want {
+        return Err(format!(
+            "{} digest has {len} bytes, expected {want}",
+            algo_name(hash.algorithm)
+        ));
+    }
+    Ok(Digest {
+        algorithm: hash.algorithm,
+        bytes,
+        len,
+    })
+}
+
 /// Checks that `sri` has a strongest hash whose digest is valid base64 of the
-/// right length, and returns that digest's bytes.
+/// right length, and returns that digest.
 ///
 /// `ssri` parses any text after `algo-` as a digest and panics later in
 /// `to_hex` on bad base64, so every integrity that reaches the filesystem or
 /// a hasher passes here first.
-fn strongest_digest(sri: &Integrity) -> Result<(Algorithm, Vec<u8>)> {
-    let invalid = |reason: &str| Error::InvalidIntegrity {
+pub(crate) fn strongest_digest(sri: &Integrity) -> Result<Digest> {
+    let invalid = |reason: String| Error::InvalidIntegrity {
         input: Some(sri.to_string()),
-        reason: reason.to_owned(),
+        reason,
     };
     let hash = sri
         .hashes
         .first()
-        .ok_or_else(|| invalid("it holds no hash"))?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(hash.digest.as_bytes())
-        .map_err(|e| invalid(&format!("digest is not base64: {e}")))?;
-    match digest_len(hash.algorithm) {
-        Some(len) if len == bytes.len() => Ok((hash.algorithm, bytes)),
-        Some(len) => Err(invalid(&format!(
-            "{} digest has {} bytes, expected {len}",
-            hash.algorithm,
-            bytes.len()
-        ))),
-        None => Err(invalid("unsupported algorithm")),
-    }
+        .ok_or_else(|| invalid("it holds no hash".to_owned()))?;
+    decode(hash).map_err(invalid)
 }
 
 /// Returns `sri` if it can name content (see [`content_path`]). Checks
@@ -57,18 +91,36 @@ pub(crate) fn checked_integrity(sri: &Integrity) -> Result<&Integrity> {
 
 /// Path of the content file for `sri`, relative to `content-v2`.
 pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
-    let (algo, digest) = strongest_digest(sri)?;
-    Ok(sharded(algo, &digest))
+    let digest = strongest_digest(sri)?;
+    Ok(sharded(digest.algorithm, digest.bytes()))
 }
 
-/// `<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>` for a digest of three bytes or more.
+/// The directory name of `algo` under `content-v2` (`ssri`'s `Display`
+/// spells the same through two allocations).
+fn algo_name(algo: Algorithm) -> &'static str {
+    match algo {
+        Algorithm::Sha512 => "sha512",
+        Algorithm::Sha384 => "sha384",
+        Algorithm::Sha256 => "sha256",
+        Algorithm::Sha1 => "sha1",
+        Algorithm::Xxh3 => "xxh3",
+        _ => "unknown",
+    }
+}
+
+/// `<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>` for a digest of three bytes or
+/// more, spelled into one allocation.
 fn sharded(algo: Algorithm, digest: &[u8]) -> PathBuf {
-    let hex = crate::format::to_hex(digest);
-    let mut path = PathBuf::from(algo.to_string());
-    path.push(&hex[0..2]);
-    path.push(&hex[2..4]);
-    path.push(&hex[4..]);
-    path
+    let name = algo_name(algo);
+    let mut path = String::with_capacity(name.len() + 3 + 2 * digest.len());
+    path.push_str(name);
+    for (i, &byte) in digest.iter().enumerate() {
+        if i < 3 {
+            path.push(std::path::MAIN_SEPARATOR);
+        }
+        crate::format::push_hex(&mut path, byte);
+    }
+    PathBuf::from(path)
 }
 
 /// Where cacache-rs puts content for `sri` whatever its digest's length
@@ -116,6 +168,31 @@ mod tests {
         for refused in ["sha512-!!!", "sha256-../../etc/passwd", "sha1-AAA="] {
             let sri: Integrity = refused.parse().unwrap();
             assert_eq!(lenient_content_path(&sri), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_digest_of_the_wrong_length_is_named_as_such() {
+        let long = base64::engine::general_purpose::STANDARD.encode([7u8; 100]);
+        for (sri, reason) in [
+            (
+                "sha512-AAAA".to_owned(),
+                "sha512 digest has 3 bytes, expected 64",
+            ),
+            (
+                format!("sha512-{long}"),
+                "sha512 digest has more than 64 bytes, expected 64",
+            ),
+            (
+                format!("sha256-{long}"),
+                "sha256 digest has more than 64 bytes, expected 32",
+            ),
+        ] {
+            let sri: Integrity = sri.parse().unwrap();
+            match content_path(&sri) {
+                Err(Error::InvalidIntegrity { reason: found, .. }) => assert_eq!(found, reason),
+                other => panic!("{sri}: {other:?}"),
+            }
         }
     }
 

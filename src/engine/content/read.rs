@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use cap_std::fs::File;
-use ssri::{Integrity, IntegrityChecker};
+use ssri::{Algorithm, Integrity, IntegrityChecker};
 
 use super::path::content_path;
 use crate::engine::file_io;
@@ -26,8 +26,32 @@ const TRUSTED_SIZE: u64 = 64 * 1024;
 /// Opens the content file for `sri`, mapping a missing file (or a missing
 /// content directory) to [`Error::ContentNotFound`].
 pub(crate) fn open(store: &Store, sri: &Integrity) -> Result<(File, PathBuf)> {
+    let (file, opened) = open_at(store, sri)?;
+    Ok((file, opened.display(store)))
+}
+
+/// Where [`open_at`] found a content file.
+enum Opened {
+    /// In the cache, at this path under `content-v2`.
+    Inside(PathBuf),
+    /// Outside it: the target of a `link_to` link.
+    Outside(PathBuf),
+}
+
+impl Opened {
+    /// The path to name in errors (built only for one: a read that
+    /// succeeds needs none).
+    fn display(&self, store: &Store) -> PathBuf {
+        match self {
+            Opened::Inside(rel) => store.layout().display_in(Area::Content, rel),
+            Opened::Outside(target) => target.clone(),
+        }
+    }
+}
+
+/// [`open`], telling where the file was found rather than spelling the path.
+fn open_at(store: &Store, sri: &Integrity) -> Result<(File, Opened)> {
     let rel = content_path(sri)?;
-    let display = store.layout().display_in(Area::Content, &rel);
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
@@ -35,14 +59,16 @@ pub(crate) fn open(store: &Store, sri: &Integrity) -> Result<(File, PathBuf)> {
         .layout()
         .with_shard(Area::Content, &rel, false, sys::open_read)?
     {
-        Ok(file) => Ok((file, display)),
+        Ok(file) => Ok((file, Opened::Inside(rel))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found()),
         Err(e) => {
+            let display = store.layout().display_in(Area::Content, &rel);
             let content = store.layout().area_created(Area::Content)?;
             match content.read_link_contents(&rel) {
                 // cap-std refuses a symlink that leaves the root; only a cache
                 // holding ambient authority may follow it, and only for link_to.
-                Ok(target) => open_outside(store, sri, target, display),
+                Ok(target) => open_outside(store, sri, target, display)
+                    .map(|(file, target)| (file, Opened::Outside(target))),
                 // WASI runtimes refuse even to read a link with an absolute
                 // target; it is still a link out of the cache.
                 Err(_)
@@ -99,10 +125,11 @@ fn open_outside(
 /// Reads the whole content for `sri` and checks it against `sri` and, when
 /// known, `size`. Never returns bytes that fail the check.
 pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
-    let (file, display) = open(store, sri)?;
+    let (file, opened) = open_at(store, sri)?;
+    let display = || opened.display(store);
     let file_len = || file.metadata().map(|m| m.len());
     let mismatch = |expected, found| Error::SizeMismatch {
-        path: display.clone(),
+        path: display(),
         expected,
         found,
     };
@@ -111,7 +138,7 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         // It is only trusted this far: it sizes a buffer, and a wrong one
         // is caught by the read below.
         Some(expected) if expected <= TRUSTED_SIZE => expected,
-        _ => file_len().map_err(|e| Error::io(&display, e))?,
+        _ => file_len().map_err(|e| Error::io(display(), e))?,
     };
     if let Some(expected) = size.filter(|&expected| expected != len) {
         return Err(mismatch(expected, len));
@@ -125,29 +152,29 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         // populate: fault the pages in with the mmap call (Linux) instead of
         // one by one in the two threads below.
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
-            .map_err(|e| Error::io(&display, e))?;
+            .map_err(|e| Error::io(display(), e))?;
         if map.len() as u64 != len {
             return Err(mismatch(len, map.len() as u64));
         }
         let (copy, verdict) = crate::engine::parallel::join(
             map.len(),
             || map.to_vec(),
-            || verify(sri, &map, &display),
+            || verify(sri, &map, display),
         );
         verdict?;
         return Ok(copy);
     }
     if len >= crate::engine::parallel::PARALLEL_MIN as u64 {
-        return read_large(&file, sri, len, &display);
+        return read_large(&file, sri, len, &display());
     }
     // Reading one byte past `len` tells a longer file from a complete read.
     let data = file_io::read_expected(&file, usize::try_from(len).unwrap_or(0))
-        .map_err(|e| Error::io(&display, e))?;
+        .map_err(|e| Error::io(display(), e))?;
     if data.len() as u64 != len {
         let found = file_len().unwrap_or(data.len() as u64);
         return Err(mismatch(len, found));
     }
-    verify(sri, &data, &display)?;
+    verify(sri, &data, display)?;
     Ok(data)
 }
 
@@ -235,9 +262,45 @@ pub(crate) fn holds<E>(file: std::result::Result<File, E>, sri: &Integrity) -> b
     file.is_ok_and(|file| matches!(hash_file(&file, sri, None), Ok(Some(_))))
 }
 
-/// Checks `data` against `sri`.
-pub(crate) fn verify(sri: &Integrity, data: &[u8], path: &Path) -> Result<()> {
-    verify_result(IntegrityChecker::new(sri.clone()).chain(data), sri, path)
+/// Checks `data` against `sri`; `path` names the file in the error.
+fn verify(sri: &Integrity, data: &[u8], path: impl FnOnce() -> PathBuf) -> Result<()> {
+    if matches_directly(sri, data) {
+        return Ok(());
+    }
+    // A mismatch (or an algorithm hashed only by `ssri`): `ssri` decides,
+    // and names what it found.
+    verify_result(IntegrityChecker::new(sri.clone()).chain(data), sri, &path())
+}
+
+/// Whether `data` hashes to one of the digests of `sri`'s strongest
+/// algorithm, as `ssri`'s checker decides, but comparing digest bytes:
+/// its checker clones the integrity and base64-encodes the new digest,
+/// work on every small read.
+fn matches_directly(sri: &Integrity, data: &[u8]) -> bool {
+    use sha2::Digest as _;
+    let Some(algo) = sri.hashes.first().map(|h| h.algorithm) else {
+        return false;
+    };
+    let mut digest = [0u8; 64];
+    let len = match algo {
+        Algorithm::Sha512 => {
+            digest.copy_from_slice(&sha2::Sha512::digest(data));
+            64
+        }
+        Algorithm::Sha384 => {
+            digest[..48].copy_from_slice(&sha2::Sha384::digest(data));
+            48
+        }
+        Algorithm::Sha256 => {
+            digest[..32].copy_from_slice(&sha2::Sha256::digest(data));
+            32
+        }
+        _ => return false,
+    };
+    sri.hashes
+        .iter()
+        .take_while(|h| h.algorithm == algo)
+        .any(|h| super::path::decode(h).is_ok_and(|d| d.bytes() == &digest[..len]))
 }
 
 /// Turns a fed checker's verdict into this crate's error.
@@ -297,5 +360,55 @@ pub(crate) fn remove(store: &Store, sri: &Integrity) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(store.layout().display_in(Area::Content, rel), e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sri_of(algo: Algorithm, data: &[u8]) -> Integrity {
+        ssri::IntegrityOpts::new()
+            .algorithm(algo)
+            .chain(data)
+            .result()
+    }
+
+    #[test]
+    fn verify_passes_what_ssri_passes_and_names_a_mismatch() {
+        let path = || PathBuf::from("c");
+        for algo in [
+            Algorithm::Sha512,
+            Algorithm::Sha384,
+            Algorithm::Sha256,
+            Algorithm::Sha1,
+            Algorithm::Xxh3,
+        ] {
+            let good = sri_of(algo, b"data");
+            let other = sri_of(algo, b"other");
+            assert!(verify(&good, b"data", path).is_ok(), "{algo}");
+            // Any digest of the strongest algorithm may match, in any order.
+            for both in [format!("{good} {other}"), format!("{other} {good}")] {
+                let sri: Integrity = both.parse().unwrap();
+                assert!(verify(&sri, b"data", path).is_ok(), "{algo}: {both}");
+            }
+            let err = verify(&good, b"datA", path).unwrap_err();
+            assert!(
+                matches!(&err, Error::IntegrityMismatch { path: Some(p), .. } if p == &path()),
+                "{algo}: {err}"
+            );
+        }
+        // Only the strongest algorithm counts, as in ssri.
+        let mixed: Integrity = format!(
+            "{} {}",
+            sri_of(Algorithm::Sha256, b"data"),
+            sri_of(Algorithm::Sha512, b"other")
+        )
+        .parse()
+        .unwrap();
+        assert!(matches!(
+            verify(&mixed, b"data", path),
+            Err(Error::IntegrityMismatch { .. })
+        ));
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn latest_per_key(format: IndexFormat, bucket: &[u8]) -> Vec<RawEntry
 fn decode_line(format: IndexFormat, line: &[u8]) -> Option<RawEntry> {
     let tab = line.iter().position(|&b| b == b'\t')?;
     let (hash, json) = (&line[..tab], &line[tab + 1..]);
-    if hash != format.line_hash(json).as_bytes() {
+    if !format.line_hash_is(json, hash) {
         return None;
     }
     let mut entry: RawEntry = serde_json::from_slice(json).ok()?;
