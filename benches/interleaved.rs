@@ -8,7 +8,8 @@
 //! - `small_read_hot` / `small_read_distinct`: 1 KiB values read through a
 //!   `Cache` against `cacache::read_sync`, one key again and again / 1,000
 //!   keys in turn, one-line buckets in fresh caches, sha512 on both sides
-//!   (60 rounds of 1,000 reads each).
+//!   (60 rounds of 1,000 reads each); `small_read_defaults`: 1,000 keys,
+//!   each crate writing in its default algorithm (cacache-rs: sha256).
 //! - `list`: `list_sync` of a cache of `CAPCACHE_AB_ENTRIES` entries
 //!   (default 20,000) written by capcache in cacache-rs's index format, so
 //!   both list the very same directory (5 rounds; populating it is not
@@ -58,9 +59,10 @@ mod native {
     }
 
     /// 1 KiB values in sha512 on both sides (cacache-rs writes sha256 by
-    /// default, capcache sha512, npm's default): `hot` reads one key again
-    /// and again, `distinct` reads 1,000 keys in turn.
-    fn small_read(distinct: bool) {
+    /// default, capcache sha512, npm's default), or with `defaults` in
+    /// each one's default: `distinct` reads 1,000 keys in turn, else one
+    /// key again and again.
+    fn small_read(distinct: bool, defaults: bool) {
         let tmp = tempfile::tempdir().expect("tempdir");
         let ours = capcache::Cache::open(tmp.path().join("capcache")).expect("open");
         let theirs = tmp.path().join("cacache");
@@ -70,15 +72,18 @@ mod native {
             .collect();
         for key in &keys {
             ours.write_sync(key, &value).expect("write");
-            cacache::write_sync_with_algo(cacache::Algorithm::Sha512, &theirs, key, &value)
-                .expect("write");
+            let algo = match defaults {
+                true => cacache::Algorithm::Sha256,
+                false => cacache::Algorithm::Sha512,
+            };
+            cacache::write_sync_with_algo(algo, &theirs, key, &value).expect("write");
         }
         let (mut a, mut b) = (keys.iter().cycle(), keys.iter().cycle());
         compare(
-            if distinct {
-                "small_read_distinct"
-            } else {
-                "small_read_hot"
+            match (distinct, defaults) {
+                (_, true) => "small_read_defaults",
+                (true, false) => "small_read_distinct",
+                (false, false) => "small_read_hot",
             },
             60,
             1000,
@@ -133,10 +138,13 @@ mod native {
             .collect();
         let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| name.contains(p));
         if wanted("small_read_hot") {
-            small_read(false);
+            small_read(false, false);
         }
         if wanted("small_read_distinct") {
-            small_read(true);
+            small_read(true, false);
+        }
+        if wanted("small_read_defaults") {
+            small_read(true, true);
         }
         if wanted("list") {
             list();
