@@ -385,7 +385,7 @@ fn rewrite(
     opts.report(Phase::RebuildIndex, 0, total, 0);
     let done = Mutex::new(0u64);
     let rewrites = parallel::map(changing, |rel| {
-        let rewrite = bucket::rewrite(cache.store(), format, rel, |e| keep.keeps(e))?;
+        let rewrite = bucket::rewrite_changing(cache.store(), format, rel, |e| keep.keeps(e))?;
         let mut done = lock(&done);
         *done += 1;
         opts.report(Phase::RebuildIndex, *done, total, 0);

@@ -297,10 +297,6 @@ pub(crate) fn rewrite(
     rel: &Path,
     mut keep: impl FnMut(&RawEntry) -> bool,
 ) -> Result<Rewrite> {
-    let Some(index) = store.layout().area(Area::Index, false)? else {
-        return Ok(Rewrite::default());
-    };
-    let io_err = |e| Error::io(display(store, rel), e);
     // A bucket that stays as it is needs no lock: most buckets, in a
     // verify. (Lines appended meanwhile are kept either way.)
     match read(store, rel)? {
@@ -310,6 +306,21 @@ pub(crate) fn rewrite(
         },
         None => return Ok(Rewrite::default()),
     }
+    rewrite_changing(store, format, rel, keep)
+}
+
+/// [`rewrite`] for a bucket already known to change (verify's scan found
+/// it so): it is read under the lock only, not once before it as well.
+pub(crate) fn rewrite_changing(
+    store: &Store,
+    format: IndexFormat,
+    rel: &Path,
+    mut keep: impl FnMut(&RawEntry) -> bool,
+) -> Result<Rewrite> {
+    let Some(index) = store.layout().area(Area::Index, false)? else {
+        return Ok(Rewrite::default());
+    };
+    let io_err = |e| Error::io(display(store, rel), e);
     let _lock = IndexLock::exclusive(store)?;
     let Some(bytes) = read(store, rel)? else {
         return Ok(Rewrite::default());
