@@ -10,6 +10,8 @@
 //!   keys in turn, one-line buckets in fresh caches, sha512 on both sides
 //!   (60 rounds of 1,000 reads each); `small_read_defaults`: 1,000 keys,
 //!   each crate writing in its default algorithm (cacache-rs: sha256).
+//! - `read_path`, `read_hash_path`: the same through the free functions
+//!   that take a path (cacache-rs's API), 1,000 keys / an 11-byte value.
 //! - `list`: `list_sync` of a cache of `CAPCACHE_AB_ENTRIES` entries
 //!   (default 20,000) written by capcache in cacache-rs's index format, so
 //!   both list the very same directory (5 rounds; populating it is not
@@ -98,6 +100,49 @@ mod native {
         );
     }
 
+    /// The free functions taking a path (the cacache-rs API), sha512 on
+    /// both sides: `read_sync` of 1,000 keys in turn and `read_hash_sync`
+    /// of an 11-byte value.
+    fn by_path() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (ours, theirs) = (tmp.path().join("capcache"), tmp.path().join("cacache"));
+        let keys: Vec<String> = (0..1000).map(|i| format!("key-{i}")).collect();
+        let value = vec![7u8; 1024];
+        for key in &keys {
+            capcache::write_sync(&ours, key, &value).expect("write");
+            cacache::write_sync_with_algo(cacache::Algorithm::Sha512, &theirs, key, &value)
+                .expect("write");
+        }
+        let (mut a, mut b) = (keys.iter().cycle(), keys.iter().cycle());
+        compare(
+            "read_path",
+            60,
+            1000,
+            || {
+                let key = a.next().expect("cycle");
+                black_box(capcache::read_sync(&ours, key).expect("read"));
+            },
+            || {
+                let key = b.next().expect("cycle");
+                black_box(cacache::read_sync(&theirs, key).expect("read"));
+            },
+        );
+        let sri = capcache::write_sync(&ours, "small", b"hello world").expect("write");
+        cacache::write_sync_with_algo(cacache::Algorithm::Sha512, &theirs, "small", b"hello world")
+            .expect("write");
+        compare(
+            "read_hash_path",
+            60,
+            1000,
+            || {
+                black_box(capcache::read_hash_sync(&ours, &sri).expect("read"));
+            },
+            || {
+                black_box(cacache::read_hash_sync(&theirs, &sri).expect("read"));
+            },
+        );
+    }
+
     fn list() {
         let entries: usize = std::env::var("CAPCACHE_AB_ENTRIES")
             .ok()
@@ -145,6 +190,9 @@ mod native {
         }
         if wanted("small_read_defaults") {
             small_read(true, true);
+        }
+        if wanted("read_path") || wanted("read_hash_path") {
+            by_path();
         }
         if wanted("list") {
             list();

@@ -29,8 +29,9 @@ pub(crate) fn join<A, B>(
 where
     A: Send,
 {
+    // The length first: `pool()` starts the threads on its first call.
     #[cfg(not(target_family = "wasm"))]
-    if let Some(pool) = pool().filter(|_| len >= PARALLEL_MIN) {
+    if let Some(pool) = (len >= PARALLEL_MIN).then(pool).flatten() {
         let mut a = None;
         let b = pool.in_place_scope(|scope| {
             scope.spawn(|_| a = Some(side()));

@@ -21,9 +21,10 @@ pub(crate) struct Store {
     format: OnceLock<IndexFormat>,
     /// Whether the cache may follow `link_to` links outside its root.
     ambient: bool,
-    /// Whether the index's filesystem ends a regular file's reads only at
-    /// its end (asked once, see [`sys::short_read_ends`]).
-    short_reads_end: OnceLock<bool>,
+    /// Per area (by `Area as usize`): whether its filesystem ends a
+    /// regular file's reads only at its end (asked once, see
+    /// [`sys::short_read_ends`]).
+    short_reads_end: [OnceLock<bool>; 3],
 }
 
 impl Store {
@@ -38,7 +39,7 @@ impl Store {
             layout,
             format: cell,
             ambient,
-            short_reads_end: OnceLock::new(),
+            short_reads_end: Default::default(),
         }
     }
 
@@ -70,17 +71,16 @@ impl Store {
         }
     }
 
-    /// Whether a short read of a bucket is its end, so the read that would
-    /// return 0 can be skipped; `false` until the index exists, and where
-    /// the filesystem is not known to guarantee it.
-    pub(crate) fn short_reads_end(&self) -> bool {
-        if let Some(known) = self.short_reads_end.get() {
+    /// Whether a short read of a file in `area` is its end, so the read
+    /// that would return 0 can be skipped; `false` until the area exists,
+    /// and where the filesystem is not known to guarantee it.
+    pub(crate) fn short_reads_end(&self, area: Area) -> bool {
+        let cell = &self.short_reads_end[area as usize];
+        if let Some(known) = cell.get() {
             return *known;
         }
-        match self.layout.area(Area::Index, false) {
-            Ok(Some(index)) => *self
-                .short_reads_end
-                .get_or_init(|| sys::short_read_ends(&index)),
+        match self.layout.area(area, false) {
+            Ok(Some(dir)) => *cell.get_or_init(|| sys::short_read_ends(&dir)),
             _ => false,
         }
     }

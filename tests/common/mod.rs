@@ -17,7 +17,7 @@ pub use capcache_test_support::format::{
     bucket_lines, content_path, sha1_hex, sha256_hex, sha384_hex, sha512, sha512_hex, sharded,
 };
 pub use capcache_test_support::fs::{
-    append, content_files, corrupt, flip_byte, index_files, tmp_files,
+    append, content_files, corrupt, flip_byte, index_files, only_content_file, tmp_files,
 };
 
 /// A new cache in `<tmp>/cache`, opened from its path. Keep the `TempDir`

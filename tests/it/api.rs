@@ -27,6 +27,8 @@ api_tests!(
     compact_keeps_the_latest_line_and_other_keys,
     compact_of_a_removed_key_deletes_its_bucket,
     missing_things_are_not_found,
+    values_of_every_size_read_back_whole,
+    content_that_grew_is_refused_whatever_its_size,
 );
 
 fn write_then_read_everything(api: Api) {
@@ -942,4 +944,51 @@ fn the_index_stores_any_integrity_ssri_parses() {
     ));
     capcache::index::delete(&cache, "hello").unwrap();
     assert_eq!(capcache::index::find(&cache, "hello").unwrap(), None);
+}
+
+/// Sizes on either side of each buffer a read starts with: the index's
+/// size trusted up to 64 KiB, a 4 KiB first guess when there is no size
+/// (`read_hash`), and the 1 MiB of the mapped or pipelined reads.
+const EDGE_SIZES: [usize; 11] = [
+    0,
+    1,
+    4095,
+    4096,
+    4097,
+    65_535,
+    65_536,
+    65_537,
+    300_000,
+    1 << 20,
+    (1 << 20) + 3,
+];
+
+fn values_of_every_size_read_back_whole(api: Api) {
+    let (_tmp, cache) = new_cache();
+    for len in EDGE_SIZES {
+        let data = pattern(len, len as u64);
+        let key = format!("k{len}");
+        let sri = api.write(&cache, &key, &data).unwrap();
+        assert_eq!(api.read(&cache, &key).unwrap(), data, "{len}");
+        assert_eq!(api.read_hash(&cache, &sri).unwrap(), data, "{len}");
+    }
+}
+
+fn content_that_grew_is_refused_whatever_its_size(api: Api) {
+    for len in EDGE_SIZES {
+        let (_tmp, cache) = new_cache();
+        let sri = api.write(&cache, "k", &pattern(len, 7)).unwrap();
+        let file = only_content_file(root(&cache));
+        append(&file, b"!");
+        // With a size from the index, the length tells; without one
+        // (`read_hash`), the digest does.
+        match api.read(&cache, "k") {
+            Err(Error::SizeMismatch { .. } | Error::IntegrityMismatch { .. }) => {}
+            other => panic!("{len}: read gave {other:?}"),
+        }
+        match api.read_hash(&cache, &sri) {
+            Err(Error::IntegrityMismatch { .. } | Error::SizeMismatch { .. }) => {}
+            other => panic!("{len}: read_hash gave {other:?}"),
+        }
+    }
 }

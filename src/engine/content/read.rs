@@ -23,6 +23,10 @@ const MMAP_THRESHOLD: u64 = 1024 * 1024;
 /// Sizes from the index up to this are used without asking the file.
 const TRUSTED_SIZE: u64 = 64 * 1024;
 
+/// The first buffer for content of unknown size: most values are small,
+/// and a larger buffer costs its zeroing on every read.
+const UNSIZED_GUESS: usize = 4096;
+
 /// Opens the content file for `sri`, mapping a missing file (or a missing
 /// content directory) to [`Error::ContentNotFound`].
 pub(crate) fn open(store: &Store, sri: &Integrity) -> Result<(File, PathBuf)> {
@@ -138,7 +142,22 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         // It is only trusted this far: it sizes a buffer, and a wrong one
         // is caught by the read below.
         Some(expected) if expected <= TRUSTED_SIZE => expected,
-        _ => file_len().map_err(|e| Error::io(display(), e))?,
+        Some(_) => file_len().map_err(|e| Error::io(display(), e))?,
+        // No size (`read_hash`; an entry recorded without one): most
+        // content is small, so read up to `TRUSTED_SIZE` bytes without
+        // asking the file either, and ask only one that holds more.
+        None => {
+            let short_reads_end = store.short_reads_end(Area::Content);
+            let limit = TRUSTED_SIZE + 1;
+            let data = file_io::read_to_end(&file, UNSIZED_GUESS, limit, short_reads_end)
+                .map_err(|e| Error::io(display(), e))?;
+            if data.len() as u64 <= TRUSTED_SIZE {
+                verify(sri, &data, display)?;
+                return Ok(data);
+            }
+            io::Seek::rewind(&mut &file).map_err(|e| Error::io(display(), e))?;
+            file_len().map_err(|e| Error::io(display(), e))?
+        }
     };
     if let Some(expected) = size.filter(|&expected| expected != len) {
         return Err(mismatch(expected, len));

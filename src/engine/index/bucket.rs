@@ -64,7 +64,12 @@ pub(crate) fn read_in(
 
 fn read_file(store: &Store, dir: &Dir, name: &Path) -> io::Result<Vec<u8>> {
     let file = sys::open_read(dir, name)?;
-    file_io::read_to_end(&file, BUCKET_GUESS, u64::MAX, store.short_reads_end())
+    file_io::read_to_end(
+        &file,
+        BUCKET_GUESS,
+        u64::MAX,
+        store.short_reads_end(Area::Index),
+    )
 }
 
 fn found(store: &Store, rel: &Path, read: io::Result<Vec<u8>>) -> Result<Option<Vec<u8>>> {
