@@ -75,6 +75,24 @@ enum Local<T> {
     Damaged,
 }
 
+impl<T> Local<T> {
+    /// A hit as the lookup's answer (counted); otherwise whether the
+    /// remote's copy must replace a damaged local file.
+    fn answer(self, shared: &Shared) -> std::result::Result<Lookup<T>, bool> {
+        match self {
+            Local::Hit(value) => {
+                bump(&shared.counters.local_hits);
+                Ok(Lookup::Hit {
+                    value,
+                    source: Source::Local,
+                })
+            }
+            Local::Absent => Err(false),
+            Local::Damaged => Err(true),
+        }
+    }
+}
+
 fn local_read(cache: &Cache, key: &str) -> Result<Local<Vec<u8>>> {
     classify(key, capcache::read_sync(cache, key))
 }
@@ -300,16 +318,9 @@ impl RemoteCache {
     /// # }
     /// ```
     pub fn get_sync(&self, key: &str) -> Result<Lookup<Vec<u8>>> {
-        let damaged = match local_read(&self.shared.cache, key)? {
-            Local::Hit(value) => {
-                bump(&self.shared.counters.local_hits);
-                return Ok(Lookup::Hit {
-                    value,
-                    source: Source::Local,
-                });
-            }
-            Local::Absent => false,
-            Local::Damaged => true,
+        let damaged = match local_read(&self.shared.cache, key)?.answer(&self.shared) {
+            Ok(hit) => return Ok(hit),
+            Err(damaged) => damaged,
         };
         runtime::block_on(get_remote(self.shared.clone(), key.to_owned(), damaged))
     }
@@ -342,16 +353,12 @@ impl RemoteCache {
         let key = key.to_owned();
         runtime::run(async move {
             let (cache, k) = (shared.cache.clone(), key.clone());
-            let damaged = match blocking(move || local_read(&cache, &k)).await? {
-                Local::Hit(value) => {
-                    bump(&shared.counters.local_hits);
-                    return Ok(Lookup::Hit {
-                        value,
-                        source: Source::Local,
-                    });
-                }
-                Local::Absent => false,
-                Local::Damaged => true,
+            let damaged = match blocking(move || local_read(&cache, &k))
+                .await?
+                .answer(&shared)
+            {
+                Ok(hit) => return Ok(hit),
+                Err(damaged) => damaged,
             };
             get_remote(shared, key, damaged).await
         })
@@ -383,16 +390,9 @@ impl RemoteCache {
     /// # }
     /// ```
     pub fn fetch_sync(&self, key: &str) -> Result<Lookup<capcache::Metadata>> {
-        let damaged = match local_meta(&self.shared.cache, key)? {
-            Local::Hit(meta) => {
-                bump(&self.shared.counters.local_hits);
-                return Ok(Lookup::Hit {
-                    value: meta,
-                    source: Source::Local,
-                });
-            }
-            Local::Absent => false,
-            Local::Damaged => true,
+        let damaged = match local_meta(&self.shared.cache, key)?.answer(&self.shared) {
+            Ok(hit) => return Ok(hit),
+            Err(damaged) => damaged,
         };
         runtime::block_on(fetch_after_local(
             self.shared.clone(),
@@ -426,16 +426,12 @@ impl RemoteCache {
         let key = key.to_owned();
         runtime::run(async move {
             let (cache, k) = (shared.cache.clone(), key.clone());
-            let damaged = match blocking(move || local_meta(&cache, &k)).await? {
-                Local::Hit(meta) => {
-                    bump(&shared.counters.local_hits);
-                    return Ok(Lookup::Hit {
-                        value: meta,
-                        source: Source::Local,
-                    });
-                }
-                Local::Absent => false,
-                Local::Damaged => true,
+            let damaged = match blocking(move || local_meta(&cache, &k))
+                .await?
+                .answer(&shared)
+            {
+                Ok(hit) => return Ok(hit),
+                Err(damaged) => damaged,
             };
             fetch_after_local(shared, key, damaged).await
         })
