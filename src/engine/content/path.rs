@@ -71,7 +71,7 @@ pub(crate) fn decode(hash: &ssri::Hash) -> std::result::Result<Digest, String> {
 /// `ssri` parses any text after `algo-` as a digest and panics later in
 /// `to_hex` on bad base64, so every integrity that reaches the filesystem or
 /// a hasher passes here first.
-pub(crate) fn strongest_digest(sri: &Integrity) -> Result<Digest> {
+fn strongest_digest(sri: &Integrity) -> Result<Digest> {
     let invalid = |reason: String| Error::InvalidIntegrity {
         input: Some(sri.to_string()),
         reason,

@@ -147,7 +147,9 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         // content is small, so read up to `TRUSTED_SIZE` bytes without
         // asking the file either, and ask only one that holds more.
         None => {
-            let short_reads_end = store.short_reads_end(Area::Content);
+            // A link_to target may be on any filesystem.
+            let short_reads_end =
+                matches!(opened, Opened::Inside(_)) && store.short_reads_end(Area::Content);
             let limit = TRUSTED_SIZE + 1;
             let data = file_io::read_to_end(&file, UNSIZED_GUESS, limit, short_reads_end)
                 .map_err(|e| Error::io(display(), e))?;
