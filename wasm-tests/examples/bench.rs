@@ -1,6 +1,9 @@
 //! WASI overhead: the workloads of `wasm_tests::bench` natively and in the
 //! guest under wasmtime, best of `runs`, with the guest/native ratio.
 //!
+//! `cargo xtask wasi-bench [small] [big_mib] [runs] [kept]` builds the
+//! guest and runs this with it, on tmpfs; by hand:
+//!
 //! ```text
 //! RUSTC_BOOTSTRAP=1 cargo build -p wasm-tests --release --no-default-features \
 //!     --target wasm32-wasip1 --target-dir target/matrix/wasm32-wasip1

@@ -6,6 +6,9 @@
 //! features, on the host and on the other targets this machine can reach:
 //! wasm32-wasip1 under wasmtime, x86_64-pc-windows-gnu under wine, and the
 //! macOS targets through clippy.
+//!
+//! `wasi-bench` builds the WASI bench's guest and runs it beside the native
+//! side (see `wasi_bench.rs`).
 
 mod cmd;
 mod disk;
@@ -15,6 +18,7 @@ mod matrix;
 mod report;
 mod runner;
 mod tools;
+mod wasi_bench;
 mod wine;
 mod workspace;
 
@@ -77,14 +81,15 @@ impl Default for Options {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("test-matrix") => {}
+    let command = args.first().map(String::as_str);
+    match command {
+        Some("test-matrix" | "wasi-bench") => {}
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            println!("{USAGE}\n\n{}", wasi_bench::USAGE);
             return ExitCode::SUCCESS;
         }
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{USAGE}\n\n{}", wasi_bench::USAGE);
             return ExitCode::from(2);
         }
     }
@@ -95,6 +100,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if command == Some("wasi-bench") {
+        return wasi_bench::run(&ws, &args[1..]);
+    }
     let options = match parse_options(&args[1..], &ws.host) {
         Ok(Some(options)) => options,
         Ok(None) => {

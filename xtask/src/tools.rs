@@ -69,7 +69,8 @@ fn cargo_subcommand(ws: &Workspace, name: &str, hint: &str) -> Result<(), String
     }
 }
 
-fn find_wasmtime() -> Found {
+/// wasmtime: `$WASMTIME`, else on `PATH` or in cargo's bin dir.
+pub fn find_wasmtime() -> Found {
     find_installed(
         "WASMTIME",
         "wasmtime",
