@@ -26,8 +26,8 @@ impl IndexFormat {
     /// (see [`crate::index::bucket_path`]).
     pub(crate) fn bucket_rel(self, key: &str) -> std::path::PathBuf {
         match self {
-            IndexFormat::Npm => bucket_path_of(&Sha256::digest(key.as_bytes())),
-            IndexFormat::CacacheRs => bucket_path_of(&Sha1::digest(key.as_bytes())),
+            IndexFormat::Npm => sharded_hex("", &Sha256::digest(key.as_bytes())),
+            IndexFormat::CacacheRs => sharded_hex("", &Sha1::digest(key.as_bytes())),
         }
     }
 
@@ -113,12 +113,19 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// `<h[0..2]>/<h[2..4]>/<h[4..]>` of a key's digest, spelled into one
-/// allocation.
-fn bucket_path_of(digest: &[u8]) -> std::path::PathBuf {
-    let mut path = String::with_capacity(2 * digest.len() + 2);
+/// `[<prefix>/]<h[0..2]>/<h[2..4]>/<h[4..]>`, `h` the lowercase hex of
+/// `digest` (three bytes or more), spelled into one allocation: the shape
+/// of both bucket paths (no prefix) and content paths (the algorithm).
+pub(crate) fn sharded_hex(prefix: &str, digest: &[u8]) -> std::path::PathBuf {
+    let mut path = String::with_capacity(prefix.len() + 3 + 2 * digest.len());
+    path.push_str(prefix);
     for (i, &byte) in digest.iter().enumerate() {
-        if i == 1 || i == 2 {
+        let new_component = match i {
+            0 => !prefix.is_empty(),
+            1 | 2 => true,
+            _ => false,
+        };
+        if new_component {
             path.push(std::path::MAIN_SEPARATOR);
         }
         push_hex(&mut path, byte);
@@ -126,20 +133,21 @@ fn bucket_path_of(digest: &[u8]) -> std::path::PathBuf {
     path.into()
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Whether `hex` spells `bytes` in lowercase hex, as [`to_hex`] does.
 fn hex_is(bytes: &[u8], hex: &[u8]) -> bool {
     hex.len() == 2 * bytes.len()
         && bytes.iter().zip(hex.chunks_exact(2)).all(|(&byte, pair)| {
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
-            pair[0] == DIGITS[usize::from(byte >> 4)] && pair[1] == DIGITS[usize::from(byte & 0x0f)]
+            pair[0] == HEX_DIGITS[usize::from(byte >> 4)]
+                && pair[1] == HEX_DIGITS[usize::from(byte & 0x0f)]
         })
 }
 
 /// Appends `byte` to `out` as two lowercase hex digits.
 pub(crate) fn push_hex(out: &mut String, byte: u8) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-    out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+    out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
 }
 
 #[cfg(test)]

@@ -109,18 +109,9 @@ fn algo_name(algo: Algorithm) -> &'static str {
 }
 
 /// `<algo>/<h[0..2]>/<h[2..4]>/<h[4..]>` for a digest of three bytes or
-/// more, spelled into one allocation.
+/// more.
 fn sharded(algo: Algorithm, digest: &[u8]) -> PathBuf {
-    let name = algo_name(algo);
-    let mut path = String::with_capacity(name.len() + 3 + 2 * digest.len());
-    path.push_str(name);
-    for (i, &byte) in digest.iter().enumerate() {
-        if i < 3 {
-            path.push(std::path::MAIN_SEPARATOR);
-        }
-        crate::format::push_hex(&mut path, byte);
-    }
-    PathBuf::from(path)
+    crate::format::sharded_hex(algo_name(algo), digest)
 }
 
 /// Where cacache-rs puts content for `sri` whatever its digest's length
