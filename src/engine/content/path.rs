@@ -35,6 +35,11 @@ impl Digest {
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
+
+    /// The content file this digest names, relative to `content-v2`.
+    pub(crate) fn path(&self) -> PathBuf {
+        sharded(self.algorithm, self.bytes())
+    }
 }
 
 /// `hash`'s digest if it is valid base64 of its algorithm's length.
@@ -71,7 +76,7 @@ pub(crate) fn decode(hash: &ssri::Hash) -> std::result::Result<Digest, String> {
 /// `ssri` parses any text after `algo-` as a digest and panics later in
 /// `to_hex` on bad base64, so every integrity that reaches the filesystem or
 /// a hasher passes here first.
-fn strongest_digest(sri: &Integrity) -> Result<Digest> {
+pub(crate) fn strongest_digest(sri: &Integrity) -> Result<Digest> {
     let invalid = |reason: String| Error::InvalidIntegrity {
         input: Some(sri.to_string()),
         reason,
@@ -91,8 +96,7 @@ pub(crate) fn checked_integrity(sri: &Integrity) -> Result<&Integrity> {
 
 /// Path of the content file for `sri`, relative to `content-v2`.
 pub(crate) fn content_path(sri: &Integrity) -> Result<PathBuf> {
-    let digest = strongest_digest(sri)?;
-    Ok(sharded(digest.algorithm, digest.bytes()))
+    strongest_digest(sri).map(|digest| digest.path())
 }
 
 /// The directory name of `algo` under `content-v2` (`ssri`'s `Display`

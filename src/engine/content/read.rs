@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::File;
 use ssri::{Algorithm, Integrity, IntegrityChecker};
 
-use super::path::content_path;
+use super::path::{content_path, strongest_digest, Digest};
 use crate::engine::file_io;
 use crate::engine::layout::Area;
 use crate::engine::store::Store;
@@ -55,7 +55,12 @@ impl Opened {
 
 /// [`open`], telling where the file was found rather than spelling the path.
 fn open_at(store: &Store, sri: &Integrity) -> Result<(File, Opened)> {
-    let rel = content_path(sri)?;
+    open_digest(store, sri, &strongest_digest(sri)?)
+}
+
+/// [`open_at`] given `sri`'s strongest digest, already decoded.
+fn open_digest(store: &Store, sri: &Integrity, digest: &Digest) -> Result<(File, Opened)> {
+    let rel = digest.path();
     let not_found = || Error::ContentNotFound {
         integrity: sri.clone(),
     };
@@ -129,7 +134,9 @@ fn open_outside(
 /// Reads the whole content for `sri` and checks it against `sri` and, when
 /// known, `size`. Never returns bytes that fail the check.
 pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<Vec<u8>> {
-    let (file, opened) = open_at(store, sri)?;
+    // Decoded once: it names the file and is what the bytes must hash to.
+    let digest = strongest_digest(sri)?;
+    let (file, opened) = open_digest(store, sri, &digest)?;
     let display = || opened.display(store);
     let file_len = || file.metadata().map(|m| m.len());
     let mismatch = |expected, found| Error::SizeMismatch {
@@ -154,7 +161,7 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
             let data = file_io::read_to_end(&file, UNSIZED_GUESS, limit, short_reads_end)
                 .map_err(|e| Error::io(display(), e))?;
             if data.len() as u64 <= TRUSTED_SIZE {
-                verify(sri, &data, display)?;
+                verify(sri, &digest, &data, display)?;
                 return Ok(data);
             }
             io::Seek::rewind(&mut &file).map_err(|e| Error::io(display(), e))?;
@@ -180,7 +187,7 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         let (copy, verdict) = crate::engine::parallel::join(
             map.len(),
             || map.to_vec(),
-            || verify(sri, &map, display),
+            || verify(sri, &digest, &map, display),
         );
         verdict?;
         return Ok(copy);
@@ -195,7 +202,7 @@ pub(crate) fn read(store: &Store, sri: &Integrity, size: Option<u64>) -> Result<
         let found = file_len().unwrap_or(data.len() as u64);
         return Err(mismatch(len, found));
     }
-    verify(sri, &data, display)?;
+    verify(sri, &digest, &data, display)?;
     Ok(data)
 }
 
@@ -283,9 +290,15 @@ pub(crate) fn holds<E>(file: std::result::Result<File, E>, sri: &Integrity) -> b
     file.is_ok_and(|file| matches!(hash_file(&file, sri, None), Ok(Some(_))))
 }
 
-/// Checks `data` against `sri`; `path` names the file in the error.
-fn verify(sri: &Integrity, data: &[u8], path: impl FnOnce() -> PathBuf) -> Result<()> {
-    if matches_directly(sri, data) {
+/// Checks `data` against `sri`, whose strongest digest is `digest`;
+/// `path` names the file in the error.
+fn verify(
+    sri: &Integrity,
+    digest: &Digest,
+    data: &[u8],
+    path: impl FnOnce() -> PathBuf,
+) -> Result<()> {
+    if matches_directly(sri, digest, data) {
         return Ok(());
     }
     // A mismatch (or an algorithm hashed only by `ssri`): `ssri` decides,
@@ -294,34 +307,36 @@ fn verify(sri: &Integrity, data: &[u8], path: impl FnOnce() -> PathBuf) -> Resul
 }
 
 /// Whether `data` hashes to one of the digests of `sri`'s strongest
-/// algorithm, as `ssri`'s checker decides, but comparing digest bytes:
-/// its checker clones the integrity and base64-encodes the new digest,
-/// work on every small read.
-fn matches_directly(sri: &Integrity, data: &[u8]) -> bool {
+/// algorithm (`digest` is the first), as `ssri`'s checker decides, but
+/// comparing digest bytes: its checker clones the integrity and
+/// base64-encodes the new digest, work on every small read.
+fn matches_directly(sri: &Integrity, digest: &Digest, data: &[u8]) -> bool {
     use sha2::Digest as _;
-    let Some(algo) = sri.hashes.first().map(|h| h.algorithm) else {
-        return false;
-    };
-    let mut digest = [0u8; 64];
+    let algo = digest.algorithm;
+    let mut hashed = [0u8; 64];
     let len = match algo {
         Algorithm::Sha512 => {
-            digest.copy_from_slice(&sha2::Sha512::digest(data));
+            hashed.copy_from_slice(&sha2::Sha512::digest(data));
             64
         }
         Algorithm::Sha384 => {
-            digest[..48].copy_from_slice(&sha2::Sha384::digest(data));
+            hashed[..48].copy_from_slice(&sha2::Sha384::digest(data));
             48
         }
         Algorithm::Sha256 => {
-            digest[..32].copy_from_slice(&sha2::Sha256::digest(data));
+            hashed[..32].copy_from_slice(&sha2::Sha256::digest(data));
             32
         }
         _ => return false,
     };
-    sri.hashes
-        .iter()
-        .take_while(|h| h.algorithm == algo)
-        .any(|h| super::path::decode(h).is_ok_and(|d| d.bytes() == &digest[..len]))
+    let hashed = &hashed[..len];
+    digest.bytes() == hashed
+        || sri
+            .hashes
+            .iter()
+            .skip(1)
+            .take_while(|h| h.algorithm == algo)
+            .any(|h| super::path::decode(h).is_ok_and(|d| d.bytes() == hashed))
 }
 
 /// Turns a fed checker's verdict into this crate's error.
@@ -395,6 +410,11 @@ mod tests {
             .result()
     }
 
+    /// [`verify`] as `read` calls it, naming the file `c`.
+    fn check(sri: &Integrity, data: &[u8]) -> Result<()> {
+        verify(sri, &strongest_digest(sri)?, data, || PathBuf::from("c"))
+    }
+
     #[test]
     fn verify_passes_what_ssri_passes_and_names_a_mismatch() {
         let path = || PathBuf::from("c");
@@ -407,13 +427,13 @@ mod tests {
         ] {
             let good = sri_of(algo, b"data");
             let other = sri_of(algo, b"other");
-            assert!(verify(&good, b"data", path).is_ok(), "{algo}");
+            assert!(check(&good, b"data").is_ok(), "{algo}");
             // Any digest of the strongest algorithm may match, in any order.
             for both in [format!("{good} {other}"), format!("{other} {good}")] {
                 let sri: Integrity = both.parse().unwrap();
-                assert!(verify(&sri, b"data", path).is_ok(), "{algo}: {both}");
+                assert!(check(&sri, b"data").is_ok(), "{algo}: {both}");
             }
-            let err = verify(&good, b"datA", path).unwrap_err();
+            let err = check(&good, b"datA").unwrap_err();
             assert!(
                 matches!(&err, Error::IntegrityMismatch { path: Some(p), .. } if p == &path()),
                 "{algo}: {err}"
@@ -428,7 +448,7 @@ mod tests {
         .parse()
         .unwrap();
         assert!(matches!(
-            verify(&mixed, b"data", path),
+            check(&mixed, b"data"),
             Err(Error::IntegrityMismatch { .. })
         ));
     }
