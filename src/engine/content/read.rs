@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 #[cfg(all(feature = "mmap", not(target_family = "wasm")))]
 const MMAP_THRESHOLD: u64 = 1024 * 1024;
 
-/// Sizes from the index up to this are used without asking the file.
+/// Sizes from the index up to this are used without asking the file, and
+/// content of unknown size is read this far before the file is asked.
 const TRUSTED_SIZE: u64 = 64 * 1024;
 
 /// The first buffer for content of unknown size: most values are small,
